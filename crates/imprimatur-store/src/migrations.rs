@@ -1,0 +1,109 @@
+//! Forward-only schema migrations, numbered by SQLite's `user_version`.
+//!
+//! Hand-written rather than a migration crate: it is a list of SQL strings and one loop,
+//! and it keeps us free of that crate's rusqlite version pin.
+
+use rusqlite::Connection;
+
+use crate::{StoreError, StoreResult};
+
+/// Never edit a shipped entry; append a new one.
+const MIGRATIONS: &[&str] = &[
+    // 1: documents, revisions, audit log.
+    r#"
+    CREATE TABLE documents (
+        id          TEXT PRIMARY KEY,
+        title       TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        head        TEXT
+    ) STRICT;
+
+    CREATE TABLE revisions (
+        id           TEXT PRIMARY KEY,
+        document_id  TEXT NOT NULL REFERENCES documents(id),
+        number       INTEGER NOT NULL,
+        parent       TEXT REFERENCES revisions(id),
+        content_hash TEXT NOT NULL,
+        author       TEXT NOT NULL,
+        origin       TEXT NOT NULL CHECK (origin IN ('human', 'ai', 'import')),
+        message      TEXT,
+        created_at   INTEGER NOT NULL,
+        size         INTEGER NOT NULL,
+        base         TEXT REFERENCES revisions(id),
+        body         BLOB NOT NULL,
+        UNIQUE (document_id, number)
+    ) STRICT;
+
+    CREATE TRIGGER revisions_are_immutable BEFORE UPDATE ON revisions
+    BEGIN SELECT RAISE(ABORT, 'revisions are immutable'); END;
+    CREATE TRIGGER revisions_are_kept BEFORE DELETE ON revisions
+    BEGIN SELECT RAISE(ABORT, 'revisions are never deleted'); END;
+
+    CREATE TABLE audit (
+        seq        INTEGER PRIMARY KEY,
+        at         INTEGER NOT NULL,
+        actor      TEXT NOT NULL,
+        action     TEXT NOT NULL,
+        subject    TEXT NOT NULL,
+        details    TEXT NOT NULL,
+        prev_hash  TEXT NOT NULL,
+        hash       TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TRIGGER audit_is_append_only BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_is_kept BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+    -- The newest audit hash, written in the same transaction as the entry, so that
+    -- cutting entries off the end of the chain is noticed too.
+    CREATE TABLE audit_head (
+        one   INTEGER PRIMARY KEY CHECK (one = 1),
+        seq   INTEGER NOT NULL,
+        hash  TEXT NOT NULL
+    ) STRICT;
+    "#,
+];
+
+pub(crate) fn migrate(conn: &mut Connection) -> StoreResult<()> {
+    let known = MIGRATIONS.len() as u32;
+    let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > known {
+        return Err(StoreError::SchemaTooNew {
+            found: current,
+            known,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as u32 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrating_twice_is_a_no_op() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        migrate(&mut conn).unwrap();
+        let v: u32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, MIGRATIONS.len() as u32);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        let err = migrate(&mut conn).unwrap_err();
+        assert!(matches!(err, StoreError::SchemaTooNew { found: 99, .. }));
+    }
+}
