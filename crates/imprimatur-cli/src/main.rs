@@ -1,1 +1,456 @@
-fn main(){}
+//! `imprimatur`: the workspace core on the command line. Every command takes `--json`;
+//! errors are one line on stderr and a non-zero exit code (1 for errors, 2 for usage,
+//! 3 when `audit verify` finds a broken chain).
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use imprimatur_workspace::ipc::IpcError;
+use imprimatur_workspace::store::{
+    AuditProblem, DiffOp, NewRevision, Origin, RevisionMeta, Timestamp,
+};
+use imprimatur_workspace::{read_text, Workspace, WorkspaceError};
+use serde_json::json;
+
+#[derive(Parser)]
+#[command(
+    name = "imprimatur",
+    version,
+    about = "From brief to approved text: the Imprimatur core, headless."
+)]
+struct Cli {
+    /// The workspace folder (the one with imprimatur.toml).
+    #[arg(
+        short = 'w',
+        long = "workspace",
+        env = "IMPRIMATUR_WORKSPACE",
+        default_value = ".",
+        global = true
+    )]
+    workspace: PathBuf,
+    /// Print machine-readable JSON (errors too, on stderr).
+    #[arg(long, global = true)]
+    json: bool,
+    /// Who is acting; recorded in revisions and the audit log.
+    #[arg(long, env = "IMPRIMATUR_AUTHOR", global = true)]
+    author: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create an empty workspace in DIR (new or empty folder).
+    Init { dir: PathBuf },
+    /// Copy the bundled demo workspace into DIR (new or empty folder).
+    Demo { dir: PathBuf },
+    /// Documents and their revisions.
+    #[command(subcommand)]
+    Doc(DocCommand),
+    /// The hash-chained audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Read or change imprimatur.toml.
+    #[command(subcommand)]
+    Settings(SettingsCommand),
+    /// Figures about the workspace database.
+    Stats,
+}
+
+#[derive(Subcommand)]
+enum DocCommand {
+    /// Create a document; prints its id.
+    New {
+        title: String,
+        /// Save this file (or - for stdin) as the first revision.
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Create a document from a text or Markdown file; prints its id.
+    Import { file: PathBuf },
+    /// List documents, most recently changed first.
+    List,
+    /// Save a file (or - for stdin) as the next revision; prints the revision id.
+    Save {
+        id: String,
+        #[arg(long)]
+        file: PathBuf,
+        #[arg(long)]
+        message: Option<String>,
+        #[arg(long, value_enum, default_value = "human")]
+        origin: OriginArg,
+    },
+    /// List a document's revisions, oldest first.
+    History { id: String },
+    /// Word-level diff between two revisions (ids, unique prefixes, numbers or `head`).
+    Diff {
+        id: String,
+        rev_a: String,
+        rev_b: String,
+    },
+    /// Make an old revision's text the newest revision again.
+    Restore { id: String, rev: String },
+    /// Print a revision's text (the newest unless --rev).
+    Show {
+        id: String,
+        #[arg(long)]
+        rev: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the whole chain; exit 3 and name the first broken entry if it is not intact.
+    Verify,
+    /// Print audit entries.
+    Log {
+        #[arg(long, default_value_t = 0)]
+        after: u64,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum SettingsCommand {
+    /// Print imprimatur.toml as the app reads it.
+    Show,
+    /// Change one setting, e.g. `workspace.name "Team Blog"`.
+    Set { key: String, value: String },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum OriginArg {
+    Human,
+    Ai,
+    Import,
+}
+
+impl From<OriginArg> for Origin {
+    fn from(o: OriginArg) -> Origin {
+        match o {
+            OriginArg::Human => Origin::Human,
+            OriginArg::Ai => Origin::Ai,
+            OriginArg::Import => Origin::Import,
+        }
+    }
+}
+
+/// What a command leaves behind: normal output, or a broken audit chain (exit 3).
+enum Outcome {
+    Done,
+    AuditBroken,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match run(cli) {
+        Ok(Outcome::Done) => ExitCode::SUCCESS,
+        Ok(Outcome::AuditBroken) => ExitCode::from(3),
+        Err(e) => {
+            let err = IpcError::from(e);
+            let line = if json {
+                serde_json::to_string(&err).expect("serialisable")
+            } else {
+                format!("error: {}", err.message)
+            };
+            let _ = writeln!(std::io::stderr(), "{line}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn author(cli: &Cli) -> String {
+    cli.author
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+fn print_json(value: &impl serde::Serialize) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("serialisable")
+    );
+}
+
+fn time(t: Timestamp) -> String {
+    let st = std::time::UNIX_EPOCH + std::time::Duration::from_millis(t.0.max(0) as u64);
+    humantime::format_rfc3339_seconds(st).to_string()
+}
+
+fn read_input(file: &Path) -> Result<String, WorkspaceError> {
+    if file == Path::new("-") {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|source| WorkspaceError::Io {
+                path: file.into(),
+                source,
+            })?;
+        return String::from_utf8(buf).map_err(|e| WorkspaceError::NotText {
+            path: "stdin".into(),
+            offset: e.utf8_error().valid_up_to(),
+        });
+    }
+    read_text(file)
+}
+
+fn run(cli: Cli) -> Result<Outcome, WorkspaceError> {
+    let now = Timestamp::now();
+    let actor = author(&cli);
+    let json = cli.json;
+    match &cli.command {
+        Command::Init { dir } => {
+            let ws = Workspace::init(dir, &actor, now)?;
+            if json {
+                print_json(&ws.info());
+            } else {
+                println!("{}", ws.root().display());
+            }
+        }
+        Command::Demo { dir } => {
+            let ws = Workspace::create_demo(dir, &actor, now)?;
+            if json {
+                print_json(&ws.info());
+            } else {
+                println!("{}", ws.root().display());
+            }
+        }
+        Command::Doc(cmd) => {
+            let mut ws = Workspace::open(&cli.workspace)?;
+            doc(&mut ws, cmd, &actor, now, json)?;
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let ws = Workspace::open(&cli.workspace)?;
+            let report = ws.store().verify_audit()?;
+            if json {
+                print_json(&report);
+            }
+            match &report.broken_at {
+                None => {
+                    if !json {
+                        println!("audit log intact: {} entries", report.entries);
+                    }
+                }
+                Some(b) => {
+                    let why = match &b.problem {
+                        AuditProblem::Altered => "was altered: its fields no longer match its hash".to_string(),
+                        AuditProblem::NotChained => "does not chain to the entry before it: an entry was inserted or replaced".to_string(),
+                        AuditProblem::Missing { expected_seq } => format!("follows a gap: entries from {expected_seq} were deleted"),
+                        AuditProblem::Truncated { recorded_head } => format!("is missing: the log was cut off (it had recorded {recorded_head} entries)"),
+                    };
+                    eprintln!("error: audit entry {} {why}", b.seq);
+                    return Ok(Outcome::AuditBroken);
+                }
+            }
+        }
+        Command::Audit(AuditCommand::Log { after, limit }) => {
+            let ws = Workspace::open(&cli.workspace)?;
+            let entries = ws.store().audit_log(*after, *limit)?;
+            if json {
+                print_json(&entries);
+            } else {
+                for e in entries {
+                    println!(
+                        "{:>5}  {}  {:<12} {:<16} {}  {}",
+                        e.seq,
+                        time(e.at),
+                        e.actor,
+                        e.action,
+                        e.subject,
+                        e.details
+                    );
+                }
+            }
+        }
+        Command::Settings(SettingsCommand::Show) => {
+            let ws = Workspace::open(&cli.workspace)?;
+            if json {
+                print_json(ws.settings());
+            } else {
+                print!("{}", read_text(&ws.root().join("imprimatur.toml"))?);
+            }
+        }
+        Command::Settings(SettingsCommand::Set { key, value }) => {
+            let mut ws = Workspace::open(&cli.workspace)?;
+            ws.set_setting(key, value, &actor, now)?;
+            if json {
+                print_json(ws.settings());
+            }
+        }
+        Command::Stats => {
+            let ws = Workspace::open(&cli.workspace)?;
+            let s = ws.store().stats()?;
+            if json {
+                print_json(&s);
+            } else {
+                println!(
+                    "{} documents, {} revisions ({} keyframes), {} bytes of text stored in {} bytes; database {} bytes",
+                    s.documents, s.revisions, s.keyframes, s.content_bytes, s.stored_bytes, s.file_bytes
+                );
+            }
+        }
+    }
+    Ok(Outcome::Done)
+}
+
+fn doc(
+    ws: &mut Workspace,
+    cmd: &DocCommand,
+    actor: &str,
+    now: Timestamp,
+    json: bool,
+) -> Result<(), WorkspaceError> {
+    match cmd {
+        DocCommand::New { title, file } => {
+            let content = file.as_deref().map(read_input).transpose()?;
+            let doc = ws.store_mut().create_document(title, actor, now)?;
+            if let Some(content) = content {
+                ws.store_mut().save(
+                    &doc.id,
+                    NewRevision {
+                        content: &content,
+                        author: actor,
+                        origin: Origin::Human,
+                        message: None,
+                    },
+                    now,
+                )?;
+            }
+            let doc = ws.store().document(&doc.id)?;
+            if json {
+                print_json(&doc);
+            } else {
+                println!("{}", doc.id);
+            }
+        }
+        DocCommand::Import { file } => {
+            let (doc, _) = ws.import_file(file, actor, now)?;
+            if json {
+                print_json(&doc);
+            } else {
+                println!("{}", doc.id);
+            }
+        }
+        DocCommand::List => {
+            let docs = ws.store().documents()?;
+            if json {
+                print_json(&docs);
+            } else {
+                for d in docs {
+                    println!(
+                        "{}  {:>4} rev  {}  {}",
+                        d.id,
+                        d.revisions,
+                        time(d.updated_at),
+                        d.title
+                    );
+                }
+            }
+        }
+        DocCommand::Save {
+            id,
+            file,
+            message,
+            origin,
+        } => {
+            let id = ws.store().resolve_document(id)?;
+            let content = read_input(file)?;
+            let out = ws.store_mut().save(
+                &id,
+                NewRevision {
+                    content: &content,
+                    author: actor,
+                    origin: (*origin).into(),
+                    message: message.as_deref(),
+                },
+                now,
+            )?;
+            if json {
+                print_json(&out);
+            } else {
+                println!("{}", out.revision.id);
+                if out.unchanged {
+                    eprintln!(
+                        "unchanged: the text equals revision {}",
+                        out.revision.number
+                    );
+                }
+            }
+        }
+        DocCommand::History { id } => {
+            let id = ws.store().resolve_document(id)?;
+            let history = ws.store().history(&id)?;
+            if json {
+                print_json(&history);
+            } else {
+                for r in &history {
+                    print_history_line(r);
+                }
+            }
+        }
+        DocCommand::Diff { id, rev_a, rev_b } => {
+            let id = ws.store().resolve_document(id)?;
+            let a = ws.store().resolve_revision(&id, rev_a)?;
+            let b = ws.store().resolve_revision(&id, rev_b)?;
+            let diff = ws.store().diff(&a, &b)?;
+            if json {
+                print_json(&diff);
+            } else {
+                let mut out = String::new();
+                for c in &diff.chunks {
+                    match c.op {
+                        DiffOp::Equal => out.push_str(&c.text),
+                        DiffOp::Insert => out.push_str(&format!("{{+{}+}}", c.text)),
+                        DiffOp::Delete => out.push_str(&format!("[-{}-]", c.text)),
+                    }
+                }
+                println!("{out}");
+                eprintln!("+{} / -{} words", diff.inserted_words, diff.deleted_words);
+            }
+        }
+        DocCommand::Restore { id, rev } => {
+            let id = ws.store().resolve_document(id)?;
+            let rev = ws.store().resolve_revision(&id, rev)?;
+            let out = ws.store_mut().restore(&id, &rev, actor, now)?;
+            if json {
+                print_json(&out);
+            } else {
+                println!("{}", out.revision.id);
+            }
+        }
+        DocCommand::Show { id, rev } => {
+            let id = ws.store().resolve_document(id)?;
+            let revision = match rev {
+                Some(r) => {
+                    let r = ws.store().resolve_revision(&id, r)?;
+                    Some(ws.store().revision(&r)?)
+                }
+                None => ws.store().head(&id)?,
+            };
+            if json {
+                print_json(&json!({ "document": ws.store().document(&id)?, "revision": revision }));
+            } else if let Some(r) = revision {
+                print!("{}", r.content);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_history_line(r: &RevisionMeta) {
+    println!(
+        "{:>4}  {}  {}  {:<12} {:<6} {:>7} B  {}",
+        r.number,
+        r.id,
+        time(r.created_at),
+        r.author,
+        r.origin.as_str(),
+        r.size,
+        r.message.as_deref().unwrap_or("")
+    );
+}

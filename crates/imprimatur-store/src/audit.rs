@@ -120,9 +120,11 @@ pub(crate) fn append(
     details: &serde_json::Value,
 ) -> StoreResult<AuditEntry> {
     let last: Option<(i64, String)> = conn
-        .query_row("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let (seq, prev_hash) = match last {
         Some((seq, hash)) => (seq as u64 + 1, hash),
@@ -219,11 +221,7 @@ pub(crate) fn verify(conn: &Connection) -> StoreResult<AuditReport> {
                 broken(entries, seq as u64 + 1, AuditProblem::NotChained)
             }
         }
-        None if entries > 0 => broken(
-            entries,
-            1,
-            AuditProblem::Truncated { recorded_head: 0 },
-        ),
+        None if entries > 0 => broken(entries, 1, AuditProblem::Truncated { recorded_head: 0 }),
         _ => Ok(AuditReport {
             entries,
             broken_at: None,

@@ -43,7 +43,8 @@ pub(crate) fn keep_delta(delta_len: usize, keyframe_len: usize) -> bool {
     delta_len * DELTA_RATIO <= keyframe_len
 }
 
-pub(crate) fn content_hash(content: &str) -> String {
+/// SHA-256 of the UTF-8 text, hex: the identity of a revision's content.
+pub fn content_hash(content: &str) -> String {
     use sha2::{Digest, Sha256};
     hex::encode(Sha256::digest(content.as_bytes()))
 }
@@ -58,7 +59,12 @@ mod tests {
         let edited = base.replacen("heizt", "wärmt", 1);
         let delta = compress_delta(&edited, &base).unwrap();
         let full = compress(&edited).unwrap();
-        assert!(delta.len() < full.len(), "{} vs {}", delta.len(), full.len());
+        assert!(
+            delta.len() < full.len(),
+            "{} vs {}",
+            delta.len(),
+            full.len()
+        );
         let back = decompress_delta(&delta, &base, edited.len()).unwrap();
         assert_eq!(back, edited.as_bytes());
     }

@@ -78,7 +78,9 @@ pub(crate) fn set_head(
 pub(crate) fn resolve(conn: &Connection, spec: &str) -> StoreResult<DocumentId> {
     let spec = spec.trim();
     let exact: Option<DocumentId> = conn
-        .query_row("SELECT id FROM documents WHERE id = ?1", [spec], |r| r.get(0))
+        .query_row("SELECT id FROM documents WHERE id = ?1", [spec], |r| {
+            r.get(0)
+        })
         .optional()?;
     if let Some(id) = exact {
         return Ok(id);

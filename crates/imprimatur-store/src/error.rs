@@ -5,7 +5,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// What can go wrong in the revision store. Every message says what happened and what to do.
 #[derive(Debug, Error)]
 pub enum StoreError {
-    #[error("cannot open the database {path}: {source}; check that the folder exists and is writable")]
+    #[error(
+        "cannot open the database {path}: {source}; check that the folder exists and is writable"
+    )]
     Open {
         path: String,
         #[source]
@@ -15,7 +17,9 @@ pub enum StoreError {
     SchemaTooNew { found: u32, known: u32 },
     #[error("no document {0}; `imprimatur doc list` shows the documents of this workspace")]
     DocumentNotFound(String),
-    #[error("no revision {rev} in document {doc}; `imprimatur doc history {doc}` lists its revisions")]
+    #[error(
+        "no revision {rev} in document {doc}; `imprimatur doc history {doc}` lists its revisions"
+    )]
     RevisionNotFound { doc: String, rev: String },
     #[error("the id prefix {prefix} matches {count} {what}; type more characters of the id")]
     AmbiguousId {

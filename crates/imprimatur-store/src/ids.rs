@@ -8,7 +8,9 @@ use ts_rs::TS;
 macro_rules! id_type {
     ($name:ident, $prefix:literal, $doc:literal) => {
         #[doc = $doc]
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+        #[derive(
+            Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS,
+        )]
         pub struct $name(String);
 
         impl $name {
@@ -45,14 +47,20 @@ macro_rules! id_type {
         }
 
         impl rusqlite::types::FromSql for $name {
-            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+            fn column_result(
+                v: rusqlite::types::ValueRef<'_>,
+            ) -> rusqlite::types::FromSqlResult<Self> {
                 String::column_result(v).map(Self)
             }
         }
     };
 }
 
-id_type!(DocumentId, "d", "Identifies a document across laptops and bundles.");
+id_type!(
+    DocumentId,
+    "d",
+    "Identifies a document across laptops and bundles."
+);
 id_type!(RevisionId, "r", "Identifies one immutable revision.");
 
 /// Milliseconds since the Unix epoch, UTC.

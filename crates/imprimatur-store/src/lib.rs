@@ -17,7 +17,7 @@ use std::path::Path;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use audit::{AuditBreak, AuditEntry, AuditProblem, AuditReport};
-pub use codec::MAX_CONTENT_BYTES;
+pub use codec::{content_hash, MAX_CONTENT_BYTES};
 pub use diff::{DiffChunk, DiffOp, WordDiff};
 pub use documents::DocumentSummary;
 pub use error::{StoreError, StoreResult};

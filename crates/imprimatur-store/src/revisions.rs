@@ -144,7 +144,9 @@ fn utf8(bytes: Vec<u8>, rev: &RevisionId) -> StoreResult<String> {
 
 /// The text of a keyframe.
 fn keyframe_text(conn: &Connection, id: &RevisionId) -> StoreResult<(String, usize)> {
-    let kf = body(conn, id)?.ok_or_else(|| StoreError::Corrupt { rev: id.to_string() })?;
+    let kf = body(conn, id)?.ok_or_else(|| StoreError::Corrupt {
+        rev: id.to_string(),
+    })?;
     let text = utf8(codec::decompress(&kf.body, kf.size)?, id)?;
     Ok((text, kf.body.len()))
 }
@@ -154,7 +156,9 @@ pub(crate) fn read(conn: &Connection, id: &RevisionId) -> StoreResult<Revision> 
         doc: "?".into(),
         rev: id.to_string(),
     })?;
-    let stored = body(conn, id)?.ok_or_else(|| StoreError::Corrupt { rev: id.to_string() })?;
+    let stored = body(conn, id)?.ok_or_else(|| StoreError::Corrupt {
+        rev: id.to_string(),
+    })?;
     let bytes = match &stored.base {
         None => codec::decompress(&stored.body, stored.size),
         Some(base) => {
@@ -162,10 +166,14 @@ pub(crate) fn read(conn: &Connection, id: &RevisionId) -> StoreResult<Revision> 
             codec::decompress_delta(&stored.body, &keyframe, stored.size)
         }
     }
-    .map_err(|_| StoreError::Corrupt { rev: id.to_string() })?;
+    .map_err(|_| StoreError::Corrupt {
+        rev: id.to_string(),
+    })?;
     let content = utf8(bytes, id)?;
     if codec::content_hash(&content) != meta.content_hash {
-        return Err(StoreError::Corrupt { rev: id.to_string() });
+        return Err(StoreError::Corrupt {
+            rev: id.to_string(),
+        });
     }
     Ok(Revision { meta, content })
 }
@@ -201,7 +209,9 @@ pub(crate) fn insert(
         None => (None, codec::compress(new.content)?),
         Some(head) => {
             let head_base = body(conn, &head.id)?
-                .ok_or_else(|| StoreError::Corrupt { rev: head.id.to_string() })?
+                .ok_or_else(|| StoreError::Corrupt {
+                    rev: head.id.to_string(),
+                })?
                 .base;
             let keyframe_id = head_base.unwrap_or_else(|| head.id.clone());
             let (keyframe, keyframe_len) = keyframe_text(conn, &keyframe_id)?;
@@ -236,7 +246,9 @@ pub(crate) fn insert(
         ],
     )?;
     documents::set_head(conn, doc, &id, now)?;
-    let revision = meta(conn, &id)?.ok_or_else(|| StoreError::Corrupt { rev: id.to_string() })?;
+    let revision = meta(conn, &id)?.ok_or_else(|| StoreError::Corrupt {
+        rev: id.to_string(),
+    })?;
     Ok(SaveOutcome {
         revision,
         unchanged: false,

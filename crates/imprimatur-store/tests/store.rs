@@ -24,11 +24,19 @@ fn open() -> (tempfile::TempDir, Store) {
 #[test]
 fn saves_reads_and_lists_revisions() {
     let (_dir, mut store) = open();
-    let doc = store.create_document("Wärmepumpe im Altbau", "anna", t(0)).unwrap();
+    let doc = store
+        .create_document("Wärmepumpe im Altbau", "anna", t(0))
+        .unwrap();
     assert_eq!(doc.head, None);
-    let a = store.save(&doc.id, human("Erster Satz.", None), t(1)).unwrap();
+    let a = store
+        .save(&doc.id, human("Erster Satz.", None), t(1))
+        .unwrap();
     let b = store
-        .save(&doc.id, human("Erster Satz. Zweiter Satz.", Some("Zweiter Satz")), t(2))
+        .save(
+            &doc.id,
+            human("Erster Satz. Zweiter Satz.", Some("Zweiter Satz")),
+            t(2),
+        )
         .unwrap();
     assert!(!a.unchanged && !b.unchanged);
     assert_eq!(b.revision.parent.as_ref(), Some(&a.revision.id));
@@ -37,7 +45,10 @@ fn saves_reads_and_lists_revisions() {
 
     let history = store.history(&doc.id).unwrap();
     assert_eq!(history.iter().map(|r| r.number).collect::<Vec<_>>(), [1, 2]);
-    assert_eq!(store.revision(&a.revision.id).unwrap().content, "Erster Satz.");
+    assert_eq!(
+        store.revision(&a.revision.id).unwrap().content,
+        "Erster Satz."
+    );
     assert_eq!(
         store.head(&doc.id).unwrap().unwrap().content,
         "Erster Satz. Zweiter Satz."
@@ -96,12 +107,18 @@ fn many_small_edits_are_stored_as_deltas_and_all_read_back() {
         let at = (i * 37) % (text.len() / 2);
         let at = (0..=at).rev().find(|&p| text.is_char_boundary(p)).unwrap();
         text.insert_str(at, &format!("Änderung{i} "));
-        let out = store.save(&doc.id, human(&text, None), t(i as i64)).unwrap();
+        let out = store
+            .save(&doc.id, human(&text, None), t(i as i64))
+            .unwrap();
         saved.push((out.revision.id, text.clone()));
     }
     let stats = store.stats().unwrap();
     assert_eq!(stats.revisions, 200);
-    assert!(stats.keyframes < 20, "too many keyframes: {}", stats.keyframes);
+    assert!(
+        stats.keyframes < 20,
+        "too many keyframes: {}",
+        stats.keyframes
+    );
     assert!(
         stats.stored_bytes * 20 < stats.content_bytes,
         "deltas should be far smaller than the texts: {stats:?}"
@@ -119,7 +136,11 @@ fn word_diff_names_inserted_and_deleted_words() {
         .save(&doc.id, human("Die Wärmepumpe ist leise.", None), t(1))
         .unwrap();
     let b = store
-        .save(&doc.id, human("Die neue Wärmepumpe ist sehr leise.", None), t(2))
+        .save(
+            &doc.id,
+            human("Die neue Wärmepumpe ist sehr leise.", None),
+            t(2),
+        )
         .unwrap();
     let d = store.diff(&a.revision.id, &b.revision.id).unwrap();
     assert_eq!(d.inserted_words, 2);
@@ -146,18 +167,29 @@ fn ids_resolve_by_prefix_number_and_head() {
     let doc = store.create_document("x", "anna", t(0)).unwrap();
     let a = store.save(&doc.id, human("eins", None), t(1)).unwrap();
     let b = store.save(&doc.id, human("zwei", None), t(2)).unwrap();
-    assert_eq!(store.resolve_document(&doc.id.as_str()[..12]).unwrap(), doc.id);
-    assert_eq!(store.resolve_revision(&doc.id, "1").unwrap(), a.revision.id);
-    assert_eq!(store.resolve_revision(&doc.id, "head").unwrap(), b.revision.id);
     assert_eq!(
-        store.resolve_revision(&doc.id, b.revision.id.as_str()).unwrap(),
+        store.resolve_document(&doc.id.as_str()[..12]).unwrap(),
+        doc.id
+    );
+    assert_eq!(store.resolve_revision(&doc.id, "1").unwrap(), a.revision.id);
+    assert_eq!(
+        store.resolve_revision(&doc.id, "head").unwrap(),
+        b.revision.id
+    );
+    assert_eq!(
+        store
+            .resolve_revision(&doc.id, b.revision.id.as_str())
+            .unwrap(),
         b.revision.id
     );
     assert!(matches!(
         store.resolve_revision(&doc.id, "7"),
         Err(StoreError::RevisionNotFound { .. })
     ));
-    assert!(matches!(store.resolve_document("d0"), Err(StoreError::IdTooShort(_))));
+    assert!(matches!(
+        store.resolve_document("d0"),
+        Err(StoreError::IdTooShort(_))
+    ));
 }
 
 #[test]
@@ -181,7 +213,9 @@ fn revisions_cannot_be_changed_in_place() {
     let doc = store.create_document("x", "anna", t(0)).unwrap();
     store.save(&doc.id, human("eins", None), t(1)).unwrap();
     let raw = rusqlite::Connection::open(&path).unwrap();
-    assert!(raw.execute("UPDATE revisions SET author = 'mallory'", []).is_err());
+    assert!(raw
+        .execute("UPDATE revisions SET author = 'mallory'", [])
+        .is_err());
     assert!(raw.execute("DELETE FROM revisions", []).is_err());
     assert!(raw.execute("DELETE FROM audit", []).is_err());
 }
@@ -192,9 +226,12 @@ fn a_damaged_revision_is_reported_not_returned() {
     let path = dir.path().join("imprimatur.db");
     let mut store = Store::open(&path).unwrap();
     let doc = store.create_document("x", "anna", t(0)).unwrap();
-    let a = store.save(&doc.id, human("Der Preis ist 12.490,00 €.", None), t(1)).unwrap();
+    let a = store
+        .save(&doc.id, human("Der Preis ist 12.490,00 €.", None), t(1))
+        .unwrap();
     let raw = rusqlite::Connection::open(&path).unwrap();
-    raw.execute_batch("DROP TRIGGER revisions_are_immutable").unwrap();
+    raw.execute_batch("DROP TRIGGER revisions_are_immutable")
+        .unwrap();
     let other = zstd::bulk::compress("Der Preis ist 9.990,00 €.".as_bytes(), 3).unwrap();
     raw.execute(
         "UPDATE revisions SET body = ?1, size = ?2",
@@ -223,10 +260,8 @@ mod audit {
 
     fn tamper(path: &std::path::Path, sql: &str) {
         let raw = rusqlite::Connection::open(path).unwrap();
-        raw.execute_batch(
-            "DROP TRIGGER audit_is_append_only; DROP TRIGGER audit_is_kept;",
-        )
-        .unwrap();
+        raw.execute_batch("DROP TRIGGER audit_is_append_only; DROP TRIGGER audit_is_kept;")
+            .unwrap();
         raw.execute_batch(sql).unwrap();
     }
 
@@ -234,13 +269,25 @@ mod audit {
     fn every_write_appends_a_chained_entry() {
         let (_dir, _path, mut store) = store_with_entries(4);
         store
-            .record("anna", "settings.change", "imprimatur.toml", &serde_json::json!({"k": 1}), t(9))
+            .record(
+                "anna",
+                "settings.change",
+                "imprimatur.toml",
+                &serde_json::json!({"k": 1}),
+                t(9),
+            )
             .unwrap();
         let log = store.audit_log(0, 100).unwrap();
         let actions: Vec<_> = log.iter().map(|e| e.action.as_str()).collect();
         assert_eq!(
             actions,
-            ["doc.create", "doc.save", "doc.save", "doc.save", "settings.change"]
+            [
+                "doc.create",
+                "doc.save",
+                "doc.save",
+                "doc.save",
+                "settings.change"
+            ]
         );
         for pair in log.windows(2) {
             assert_eq!(pair[1].prev_hash, pair[0].hash);
@@ -264,7 +311,10 @@ mod audit {
         let (_dir, path, store) = store_with_entries(5);
         tamper(&path, "DELETE FROM audit WHERE seq = 2");
         let b = store.verify_audit().unwrap().broken_at.unwrap();
-        assert_eq!((b.seq, b.problem), (3, AuditProblem::Missing { expected_seq: 2 }));
+        assert_eq!(
+            (b.seq, b.problem),
+            (3, AuditProblem::Missing { expected_seq: 2 })
+        );
     }
 
     #[test]
@@ -294,6 +344,9 @@ mod audit {
         let (_dir, path, store) = store_with_entries(5);
         tamper(&path, "DELETE FROM audit WHERE seq >= 4");
         let b = store.verify_audit().unwrap().broken_at.unwrap();
-        assert_eq!((b.seq, b.problem), (4, AuditProblem::Truncated { recorded_head: 5 }));
+        assert_eq!(
+            (b.seq, b.problem),
+            (4, AuditProblem::Truncated { recorded_head: 5 })
+        );
     }
 }

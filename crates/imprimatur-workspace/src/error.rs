@@ -1,0 +1,53 @@
+use std::path::PathBuf;
+
+use imprimatur_store::StoreError;
+use thiserror::Error;
+
+pub type WorkspaceResult<T> = Result<T, WorkspaceError>;
+
+#[derive(Debug, Error)]
+pub enum WorkspaceError {
+    #[error("{0} is not an Imprimatur workspace (no imprimatur.toml); create one with `imprimatur init {0}` or open another folder")]
+    NotAWorkspace(PathBuf),
+    #[error("{0} already contains files; choose an empty or new folder")]
+    NotEmpty(PathBuf),
+    #[error("{file} line {line}, column {column}: {message}")]
+    Settings {
+        file: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("unknown setting {0:?}; known settings are workspace.name and workspace.language")]
+    UnknownSetting(String),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path} is not UTF-8 text (first bad byte at offset {offset}); save it as UTF-8 or choose a text file")]
+    NotText { path: PathBuf, offset: usize },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl WorkspaceError {
+    /// A stable code for the IPC boundary and `--json` output.
+    pub fn code(&self) -> &'static str {
+        match self {
+            WorkspaceError::NotAWorkspace(_) => "workspace.not_a_workspace",
+            WorkspaceError::NotEmpty(_) => "workspace.not_empty",
+            WorkspaceError::Settings { .. } => "workspace.settings",
+            WorkspaceError::UnknownSetting(_) => "workspace.unknown_setting",
+            WorkspaceError::Io { .. } => "workspace.io",
+            WorkspaceError::NotText { .. } => "workspace.not_text",
+            WorkspaceError::Store(e) => e.code(),
+        }
+    }
+}
+
+pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> WorkspaceError {
+    let path = path.into();
+    move |source| WorkspaceError::Io { path, source }
+}

@@ -1,0 +1,85 @@
+//! The types that cross the app's IPC boundary. TypeScript declarations for them are
+//! generated into `ui/src/lib/bindings.ts`; a test fails when that file is stale.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use imprimatur_store::{
+    AuditBreak, AuditEntry, AuditProblem, AuditReport, DiffChunk, DiffOp, DocumentId,
+    DocumentSummary, Origin, Revision, RevisionId, RevisionMeta, SaveOutcome, Timestamp, WordDiff,
+};
+
+/// What the app shows about the open workspace.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct WorkspaceInfo {
+    pub root: String,
+    pub name: String,
+    pub language: String,
+}
+
+/// The app's state at start-up.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct AppState {
+    pub workspace: Option<WorkspaceInfo>,
+    /// The person the app saves revisions as.
+    pub author: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct OpenDocument {
+    pub document: DocumentSummary,
+    pub head: Option<Revision>,
+}
+
+/// Every error that crosses the IPC boundary or is printed by `--json`: a stable code
+/// for programs and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct IpcError {
+    pub code: String,
+    pub message: String,
+}
+
+impl From<crate::WorkspaceError> for IpcError {
+    fn from(e: crate::WorkspaceError) -> Self {
+        IpcError {
+            code: e.code().to_string(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// The declarations of every IPC type, in dependency order, as one TypeScript module.
+pub fn typescript_bindings() -> String {
+    let cfg = ts_rs::Config::new().with_large_int("number");
+    let decls = [
+        DocumentId::decl(&cfg),
+        RevisionId::decl(&cfg),
+        Timestamp::decl(&cfg),
+        Origin::decl(&cfg),
+        DocumentSummary::decl(&cfg),
+        RevisionMeta::decl(&cfg),
+        Revision::decl(&cfg),
+        SaveOutcome::decl(&cfg),
+        DiffOp::decl(&cfg),
+        DiffChunk::decl(&cfg),
+        WordDiff::decl(&cfg),
+        AuditEntry::decl(&cfg),
+        AuditProblem::decl(&cfg),
+        AuditBreak::decl(&cfg),
+        AuditReport::decl(&cfg),
+        WorkspaceInfo::decl(&cfg),
+        AppState::decl(&cfg),
+        OpenDocument::decl(&cfg),
+        IpcError::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types by `cargo test -p imprimatur-workspace bindings` \
+         (UPDATE_BINDINGS=1). Do not edit.\n",
+    );
+    for d in decls {
+        out.push_str("export ");
+        out.push_str(&d);
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,161 @@
+//! `imprimatur.toml`: one section per concern, each owned by the crate that reads it.
+//! This crate owns `[workspace]`; the other sections are kept as tables until their
+//! crates land, but an unknown section or key is an error that names it and its line.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{io, WorkspaceError, WorkspaceResult};
+
+pub const FILE_NAME: &str = "imprimatur.toml";
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub workspace: WorkspaceSettings,
+    // Owned by the checks, knowledge, model and workflow crates as they land.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub style: Option<toml::Table>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seo: Option<toml::Table>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub knowledge: Option<toml::Table>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub models: Option<toml::Table>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow: Option<toml::Table>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkspaceSettings {
+    pub name: String,
+    /// The default language of new documents: `de` or `en`.
+    #[serde(default = "default_language")]
+    pub language: Language,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    De,
+    En,
+}
+
+impl Language {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::De => "de",
+            Language::En => "en",
+        }
+    }
+}
+
+fn default_language() -> Language {
+    Language::De
+}
+
+pub(crate) fn default_text(name: &str) -> String {
+    format!(
+        "# Imprimatur workspace settings. Each section belongs to the part of the app that reads it.\n\
+         [workspace]\nname = {}\nlanguage = \"de\"\n",
+        toml::Value::String(name.to_string())
+    )
+}
+
+pub(crate) fn parse(file: &Path, text: &str) -> WorkspaceResult<Settings> {
+    toml::from_str(text).map_err(|e| {
+        let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+        WorkspaceError::Settings {
+            file: file.to_path_buf(),
+            line,
+            column,
+            message: e.message().trim().replace('\n', " "),
+        }
+    })
+}
+
+pub(crate) fn load(root: &Path) -> WorkspaceResult<(Settings, String)> {
+    let file = root.join(FILE_NAME);
+    let text = std::fs::read_to_string(&file).map_err(io(&file))?;
+    Ok((parse(&file, &text)?, text))
+}
+
+/// Changes one `[workspace]` key in place, keeping the file's comments and layout.
+pub(crate) fn set(root: &Path, key: &str, value: &str) -> WorkspaceResult<(String, String)> {
+    let file = root.join(FILE_NAME);
+    let old = std::fs::read_to_string(&file).map_err(io(&file))?;
+    let mut doc: toml_edit::DocumentMut = old.parse().map_err(|e: toml_edit::TomlError| {
+        let (line, column) = e.span().map(|s| line_col(&old, s.start)).unwrap_or((1, 1));
+        WorkspaceError::Settings {
+            file: file.clone(),
+            line,
+            column,
+            message: e.message().trim().to_string(),
+        }
+    })?;
+    let field = match key {
+        "workspace.name" => "name",
+        "workspace.language" => "language",
+        _ => return Err(WorkspaceError::UnknownSetting(key.to_string())),
+    };
+    doc["workspace"][field] = toml_edit::value(value);
+    let new = doc.to_string();
+    parse(&file, &new)?; // refuse a value that would make the file invalid
+    write_atomically(&file, &new)?;
+    Ok((old, new))
+}
+
+/// Writes via a temporary file and a rename, so a crash leaves the old or the new file, never half of one.
+pub(crate) fn write_atomically(file: &Path, text: &str) -> WorkspaceResult<()> {
+    let tmp = file.with_extension("toml.tmp");
+    std::fs::write(&tmp, text).map_err(io(&tmp))?;
+    std::fs::rename(&tmp, file).map_err(io(file))
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_key_names_itself_and_its_line() {
+        let text = "[workspace]\nname = \"x\"\nlangauge = \"de\"\n";
+        let err = parse(Path::new("imprimatur.toml"), text).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("line 3"), "{msg}");
+        assert!(msg.contains("langauge"), "{msg}");
+    }
+
+    #[test]
+    fn an_unknown_section_is_an_error() {
+        let text = "[workspace]\nname = \"x\"\n\n[stlye]\nx = 1\n";
+        let msg = parse(Path::new("imprimatur.toml"), text)
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("line 4") && msg.contains("stlye"), "{msg}");
+    }
+
+    #[test]
+    fn a_bad_language_is_an_error() {
+        let text = "[workspace]\nname = \"x\"\nlanguage = \"fr\"\n";
+        let msg = parse(Path::new("imprimatur.toml"), text)
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("line 3"), "{msg}");
+    }
+
+    #[test]
+    fn the_default_file_parses() {
+        let s = parse(Path::new("x"), &default_text("Mein \"Team\"")).unwrap();
+        assert_eq!(s.workspace.name, "Mein \"Team\"");
+        assert_eq!(s.workspace.language, Language::De);
+    }
+}
