@@ -1,1 +1,205 @@
-fn main(){}
+//! The desktop shell. Each command deserialises its arguments, calls one core function
+//! and maps the error to `{code, message}`; the logic lives in imprimatur-workspace.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use imprimatur_workspace::ipc::{AppState, IpcError, OpenDocument, WorkspaceInfo};
+use imprimatur_workspace::recent;
+use imprimatur_workspace::store::{
+    DocumentId, DocumentSummary, NewRevision, Origin, Revision, RevisionId, RevisionMeta,
+    SaveOutcome, Timestamp, WordDiff,
+};
+use imprimatur_workspace::Workspace;
+use tauri::{Manager, State};
+
+/// The open workspace and who is acting. One workspace per window for now.
+struct Session {
+    workspace: Mutex<Option<Workspace>>,
+    author: String,
+    config_dir: PathBuf,
+    data_dir: PathBuf,
+}
+
+type Reply<T> = Result<T, IpcError>;
+
+fn no_workspace() -> IpcError {
+    IpcError {
+        code: "app.no_workspace".into(),
+        message: "No workspace is open; open or create one first.".into(),
+    }
+}
+
+/// Runs `f` on the open workspace, mapping its error for the IPC boundary.
+fn with_ws<T>(
+    s: &Session,
+    f: impl FnOnce(&mut Workspace) -> imprimatur_workspace::WorkspaceResult<T>,
+) -> Reply<T> {
+    let mut guard = s.workspace.lock().unwrap_or_else(|p| p.into_inner());
+    let ws = guard.as_mut().ok_or_else(no_workspace)?;
+    f(ws).map_err(IpcError::from)
+}
+
+/// Makes `ws` the open workspace and remembers it for the next start.
+fn install(s: &Session, ws: Workspace) -> Reply<WorkspaceInfo> {
+    let info = ws.info();
+    recent::remember(&s.config_dir, ws.root())?;
+    *s.workspace.lock().unwrap_or_else(|p| p.into_inner()) = Some(ws);
+    Ok(info)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn app_state(s: State<'_, Session>) -> AppState {
+    let guard = s.workspace.lock().unwrap_or_else(|p| p.into_inner());
+    AppState {
+        workspace: guard.as_ref().map(Workspace::info),
+        author: s.author.clone(),
+    }
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn workspace_open(s: State<'_, Session>, path: PathBuf) -> Reply<WorkspaceInfo> {
+    install(&s, Workspace::open(&path)?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn workspace_create(s: State<'_, Session>, path: PathBuf) -> Reply<WorkspaceInfo> {
+    install(&s, Workspace::init(&path, &s.author, Timestamp::now())?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn workspace_open_demo(s: State<'_, Session>) -> Reply<WorkspaceInfo> {
+    install(
+        &s,
+        recent::open_or_create_demo(&s.data_dir, &s.author, Timestamp::now())?,
+    )
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn doc_list(s: State<'_, Session>) -> Reply<Vec<DocumentSummary>> {
+    with_ws(&s, |ws| Ok(ws.store().documents()?))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn doc_create(s: State<'_, Session>, title: String) -> Reply<DocumentSummary> {
+    with_ws(&s, |ws| {
+        Ok(ws
+            .store_mut()
+            .create_document(&title, &s.author, Timestamp::now())?)
+    })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn doc_open(s: State<'_, Session>, id: DocumentId) -> Reply<OpenDocument> {
+    with_ws(&s, |ws| ws.open_document(&id))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn doc_save(
+    s: State<'_, Session>,
+    id: DocumentId,
+    content: String,
+    message: Option<String>,
+) -> Reply<SaveOutcome> {
+    with_ws(&s, |ws| {
+        let new = NewRevision {
+            content: &content,
+            author: &s.author,
+            origin: Origin::Human,
+            message: message.as_deref().filter(|m| !m.trim().is_empty()),
+        };
+        Ok(ws.store_mut().save(&id, new, Timestamp::now())?)
+    })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn doc_history(s: State<'_, Session>, id: DocumentId) -> Reply<Vec<RevisionMeta>> {
+    with_ws(&s, |ws| Ok(ws.store().history(&id)?))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn revision_read(s: State<'_, Session>, id: DocumentId, rev: RevisionId) -> Reply<Revision> {
+    with_ws(&s, |ws| Ok(ws.store().revision_of(&id, &rev)?))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn doc_restore(s: State<'_, Session>, id: DocumentId, rev: RevisionId) -> Reply<SaveOutcome> {
+    with_ws(&s, |ws| {
+        Ok(ws
+            .store_mut()
+            .restore(&id, &rev, &s.author, Timestamp::now())?)
+    })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn doc_diff(
+    s: State<'_, Session>,
+    id: DocumentId,
+    from: RevisionId,
+    to: RevisionId,
+) -> Reply<WordDiff> {
+    with_ws(&s, |ws| Ok(ws.store().diff_of(&id, &from, &to)?))
+}
+
+/// `--workspace DIR` on the command line (or IMPRIMATUR_WORKSPACE) opens that folder;
+/// otherwise the last workspace; otherwise none, and the UI opens the demo.
+fn startup_workspace(config_dir: &std::path::Path) -> Option<PathBuf> {
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--workspace" || a == "-w" {
+            return args.next().map(PathBuf::from);
+        }
+        if let Some(v) = a.strip_prefix("--workspace=") {
+            return Some(PathBuf::from(v));
+        }
+    }
+    std::env::var_os("IMPRIMATUR_WORKSPACE")
+        .map(PathBuf::from)
+        .or_else(|| recent::last(config_dir))
+}
+
+fn main() {
+    tauri::Builder::default()
+        .setup(|app| {
+            let config_dir = app.path().app_config_dir()?;
+            let data_dir = app.path().app_data_dir()?;
+            let author = std::env::var("IMPRIMATUR_AUTHOR")
+                .or_else(|_| std::env::var("USER"))
+                .unwrap_or_else(|_| "editor".into());
+            let workspace = match startup_workspace(&config_dir) {
+                Some(dir) => match Workspace::open(&dir) {
+                    Ok(ws) => Some(ws),
+                    Err(e) => {
+                        eprintln!("imprimatur: {e}");
+                        None
+                    }
+                },
+                None => None,
+            };
+            app.manage(Session {
+                workspace: Mutex::new(workspace),
+                author,
+                config_dir,
+                data_dir,
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            app_state,
+            workspace_open,
+            workspace_create,
+            workspace_open_demo,
+            doc_list,
+            doc_create,
+            doc_open,
+            doc_save,
+            doc_history,
+            revision_read,
+            doc_restore,
+            doc_diff,
+        ])
+        .run(tauri::generate_context!())
+        .expect("error while running Imprimatur");
+}

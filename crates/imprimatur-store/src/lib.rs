@@ -205,6 +205,31 @@ impl Store {
         revisions::read(&self.conn, rev)
     }
 
+    /// Like [`Store::revision`], but only if the revision belongs to `doc`, so a caller
+    /// that holds a document id cannot read another document's text by accident.
+    pub fn revision_of(&self, doc: &DocumentId, rev: &RevisionId) -> StoreResult<Revision> {
+        let r = revisions::read(&self.conn, rev)?;
+        if r.meta.document_id != *doc {
+            return Err(StoreError::RevisionNotFound {
+                doc: doc.to_string(),
+                rev: rev.to_string(),
+            });
+        }
+        Ok(r)
+    }
+
+    /// A word diff between two revisions of `doc`.
+    pub fn diff_of(
+        &self,
+        doc: &DocumentId,
+        from: &RevisionId,
+        to: &RevisionId,
+    ) -> StoreResult<WordDiff> {
+        let a = self.revision_of(doc, from)?;
+        let b = self.revision_of(doc, to)?;
+        Ok(diff::word_diff(&a, &b))
+    }
+
     /// The newest revision of `doc`, if it has any.
     pub fn head(&self, doc: &DocumentId) -> StoreResult<Option<Revision>> {
         match documents::get(&self.conn, doc)?.head {

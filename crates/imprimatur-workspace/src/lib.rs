@@ -11,6 +11,7 @@
 mod bundled;
 mod error;
 pub mod ipc;
+pub mod recent;
 mod settings;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs whatever is missing to build, run and test Imprimatur on Debian/Ubuntu.
+# Idempotent: every step checks first and does nothing when the thing is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+  command -v sudo >/dev/null || die "not root and no sudo: install the packages listed in scripts/setup.sh by hand"
+  SUDO="sudo"
+fi
+
+# System libraries for Tauri 2 on Linux (WebKitGTK 4.1) and the end-to-end test tools.
+PACKAGES=(build-essential pkg-config curl file libssl-dev libwebkit2gtk-4.1-dev libxdo-dev
+          libayatana-appindicator3-dev librsvg2-dev webkit2gtk-driver xvfb xauth)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing system packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
+
+# Rust: the toolchain comes from rustup; Debian's own cargo is too old for Tauri 2.
+if ! command -v cargo >/dev/null; then
+  [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
+fi
+command -v cargo >/dev/null || die "no Rust toolchain: install Rust 1.85 or newer with rustup (https://rustup.rs), then run this again"
+rustup component list --installed 2>/dev/null | grep -q clippy || rustup component add clippy rustfmt 2>/dev/null || true
+
+# Node.js 20.19+ for Vite and svelte-check.
+node_ok() { command -v node >/dev/null && node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)'; }
+if ! node_ok; then
+  say "installing Node.js from Debian"
+  $SUDO apt-get install -y -qq nodejs npm || true
+  node_ok || die "Node.js 20.19 or newer is needed (found $(node -v 2>/dev/null || echo none)); install it from your distribution or nodesource"
+fi
+
+# tauri-driver speaks WebDriver to the app window for the end-to-end test.
+if ! command -v tauri-driver >/dev/null; then
+  say "installing tauri-driver"
+  cargo install tauri-driver --locked
+fi
+
+# UI dependencies, exactly as locked.
+if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  say "installing UI packages"
+  (cd ui && npm ci --no-audit --no-fund)
+fi

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what is missing and runs every check and test: formatting, lints, UI type
+# check and unit tests, Rust tests, the revision-store benchmark, and the end-to-end
+# test of the real app window under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+scripts/setup.sh
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+step "UI: svelte-check, unit tests, build"
+(cd ui && npm run check && npm test && npm run build)
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy -D warnings"
+cargo clippy --locked --workspace --all-targets -- -D warnings
+
+step "Rust tests (store, workspace, CLI, generated TypeScript bindings)"
+cargo test --locked --workspace --exclude imprimatur-e2e
+
+step "benchmark: revision store"
+cargo bench --locked -p imprimatur-store --bench revisions
+
+step "end-to-end: the app window through tauri-driver and WebKitWebDriver under Xvfb"
+cargo build --locked -p imprimatur-app
+export IMPRIMATUR_APP_BIN="$CARGO_TARGET_DIR/debug/imprimatur-app"
+xvfb-run -a -s "-screen 0 1400x900x24" cargo test --locked -p imprimatur-e2e -- --nocapture --test-threads=1

@@ -1,0 +1,24 @@
+// Declaring the app's commands generates one permission per command, so the
+// capability file can grant exactly these and nothing else.
+const COMMANDS: &[&str] = &[
+    "app_state",
+    "workspace_open",
+    "workspace_create",
+    "workspace_open_demo",
+    "doc_list",
+    "doc_create",
+    "doc_open",
+    "doc_save",
+    "doc_history",
+    "revision_read",
+    "doc_restore",
+    "doc_diff",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri build script");
+}
