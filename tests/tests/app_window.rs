@@ -55,7 +55,11 @@ fn app_binary() -> PathBuf {
     }
     // target/debug/deps/app_window-xxxx -> target/debug/imprimatur-app
     let exe = std::env::current_exe().unwrap();
-    exe.parent().unwrap().parent().unwrap().join("imprimatur-app")
+    exe.parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("imprimatur-app")
 }
 
 fn which(name: &str) -> bool {
@@ -160,7 +164,12 @@ async fn edit_autosave_history_diff_restore_in_the_real_window() {
     let port = free_port();
     let native_port = free_port();
     let child = Command::new("tauri-driver")
-        .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
         .env("XDG_CONFIG_HOME", &config)
         .env("XDG_DATA_HOME", &data)
         .env("IMPRIMATUR_AUTHOR", "e2e-editor")
@@ -241,10 +250,16 @@ async fn run(c: &Client, data: &Path) {
         .unwrap();
     saved_at(c, 1).await;
     let first = editor_text(c).await;
-    assert!(first.contains("Die Wärmepumpe ist leise."), "editor holds {first:?}");
+    assert!(
+        first.contains("Die Wärmepumpe ist leise."),
+        "editor holds {first:?}"
+    );
 
     // More text: revision 2.
-    content.send_keys(" Sie heizt auch im Altbau.").await.unwrap();
+    content
+        .send_keys(" Sie heizt auch im Altbau.")
+        .await
+        .unwrap();
     saved_at(c, 2).await;
     screenshot(c, "2-typed").await;
 
@@ -255,12 +270,14 @@ async fn run(c: &Client, data: &Path) {
         (count(c, "history-item").await == 2).then_some(String::new())
     })
     .await;
-    c.find(Locator::Css("[data-testid='history-item'][data-number='1']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Css(
+        "[data-testid='history-item'][data-number='1']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
     by_testid(c, "diff-view").await;
     c.wait()
         .at_most(TIMEOUT)

@@ -35,7 +35,13 @@ fn new_workspace() -> (tempfile::TempDir, std::path::PathBuf) {
 #[test]
 fn init_creates_the_workspace_layout() {
     let (_tmp, ws) = new_workspace();
-    for p in ["imprimatur.toml", "styleguides", "templates", "knowledge", ".imprimatur/imprimatur.db"] {
+    for p in [
+        "imprimatur.toml",
+        "styleguides",
+        "templates",
+        "knowledge",
+        ".imprimatur/imprimatur.db",
+    ] {
         assert!(ws.join(p).exists(), "{p} missing");
     }
     // A second init into the same folder refuses, in one line.
@@ -49,18 +55,30 @@ fn init_creates_the_workspace_layout() {
         .clone();
     let err = String::from_utf8(out).unwrap();
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("error: ") && err.contains("already contains files"), "{err}");
+    assert!(
+        err.starts_with("error: ") && err.contains("already contains files"),
+        "{err}"
+    );
 }
 
 #[test]
 fn demo_holds_the_published_articles_and_the_knowledge_base() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path().join("demo");
-    Command::new(env!("CARGO_BIN_EXE_imprimatur")).arg("demo").arg(&ws).assert().success();
+    Command::new(env!("CARGO_BIN_EXE_imprimatur"))
+        .arg("demo")
+        .arg(&ws)
+        .assert()
+        .success();
     assert!(ws.join("knowledge").read_dir().unwrap().count() >= 3);
     assert!(ws.join("styleguides").exists() && ws.join("templates/briefs").exists());
     let docs = json(imprimatur(&ws).args(["doc", "list"]));
-    let titles: Vec<&str> = docs.as_array().unwrap().iter().map(|d| d["title"].as_str().unwrap()).collect();
+    let titles: Vec<&str> = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["title"].as_str().unwrap())
+        .collect();
     assert!(titles.len() >= 2, "{titles:?}");
     assert!(titles.iter().any(|t| t.contains("Altbau")), "{titles:?}");
     let history = json(imprimatur(&ws).args(["doc", "history", docs[0]["id"].as_str().unwrap()]));
@@ -103,19 +121,31 @@ fn save_history_diff_restore_show() {
     assert_eq!(history[1]["parent"], history[0]["id"]);
 
     let diff = stdout(imprimatur(&ws).args(["doc", "diff", id, "1", "2"]));
-    assert!(diff.contains("{+neue +}") || diff.contains("{+neue+}"), "{diff}");
+    assert!(
+        diff.contains("{+neue +}") || diff.contains("{+neue+}"),
+        "{diff}"
+    );
     assert!(diff.contains("sehr"), "{diff}");
     let d = json(imprimatur(&ws).args(["doc", "diff", id, r1.trim(), "head"]));
     assert_eq!(d["inserted_words"], 2);
 
     let r3 = stdout(imprimatur(&ws).args(["doc", "restore", id, &r1.trim()[..10]]));
     assert!(!r3.trim().is_empty());
-    assert_eq!(stdout(imprimatur(&ws).args(["doc", "show", id])), "Die Wärmepumpe ist leise.\n");
+    assert_eq!(
+        stdout(imprimatur(&ws).args(["doc", "show", id])),
+        "Die Wärmepumpe ist leise.\n"
+    );
     assert_eq!(
         stdout(imprimatur(&ws).args(["doc", "show", id, "--rev", "2"])),
         "Die neue Wärmepumpe ist sehr leise.\n"
     );
-    assert_eq!(json(imprimatur(&ws).args(["doc", "history", id])).as_array().unwrap().len(), 3);
+    assert_eq!(
+        json(imprimatur(&ws).args(["doc", "history", id]))
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
 
     // Reading from stdin works as --file -.
     imprimatur(&ws)
@@ -123,18 +153,27 @@ fn save_history_diff_restore_show() {
         .write_stdin("Aus der Pipeline.")
         .assert()
         .success();
-    assert_eq!(stdout(imprimatur(&ws).args(["doc", "show", id])), "Aus der Pipeline.");
+    assert_eq!(
+        stdout(imprimatur(&ws).args(["doc", "show", id])),
+        "Aus der Pipeline."
+    );
 }
 
 #[test]
 fn errors_are_one_line_with_a_code_in_json() {
     let (tmp, ws) = new_workspace();
-    let out = imprimatur(&ws).args(["doc", "history", "dnosuchdocument"]).assert().code(1);
+    let out = imprimatur(&ws)
+        .args(["doc", "history", "dnosuchdocument"])
+        .assert()
+        .code(1);
     let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
     assert_eq!(err.lines().count(), 1);
     assert!(err.contains("no document dnosuchdocument"), "{err}");
 
-    let out = imprimatur(&ws).args(["--json", "doc", "show", "dnosuchdocument"]).assert().code(1);
+    let out = imprimatur(&ws)
+        .args(["--json", "doc", "show", "dnosuchdocument"])
+        .assert()
+        .code(1);
     let v: serde_json::Value = serde_json::from_slice(&out.get_output().stderr).unwrap();
     assert_eq!(v["code"], "store.document_not_found");
 
@@ -148,7 +187,13 @@ fn errors_are_one_line_with_a_code_in_json() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("bild.png").and(predicate::str::contains("not UTF-8")));
-    assert_eq!(json(imprimatur(&ws).args(["doc", "history", id.trim()])).as_array().unwrap().len(), 0);
+    assert_eq!(
+        json(imprimatur(&ws).args(["doc", "history", id.trim()]))
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
 
     // A folder that is not a workspace says how to make one.
     let empty = tmp.path().join("leer");
@@ -163,7 +208,10 @@ fn errors_are_one_line_with_a_code_in_json() {
 #[test]
 fn settings_changes_are_validated_and_audited() {
     let (_tmp, ws) = new_workspace();
-    imprimatur(&ws).args(["settings", "set", "workspace.name", "Team Blog"]).assert().success();
+    imprimatur(&ws)
+        .args(["settings", "set", "workspace.name", "Team Blog"])
+        .assert()
+        .success();
     assert!(stdout(imprimatur(&ws).args(["settings", "show"])).contains("name = \"Team Blog\""));
     imprimatur(&ws)
         .args(["settings", "set", "workspace.language", "fr"])
@@ -176,7 +224,12 @@ fn settings_changes_are_validated_and_audited() {
         .code(1)
         .stderr(predicate::str::contains("unknown setting"));
     let log = json(imprimatur(&ws).args(["audit", "log"]));
-    let actions: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
     assert_eq!(actions, ["workspace.init", "settings.change"]);
 
     // A hand-edited file with a typo is reported with file, line and key.
@@ -188,7 +241,10 @@ fn settings_changes_are_validated_and_audited() {
         .args(["doc", "list"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("imprimatur.toml line 5").and(predicate::str::contains("nmae")));
+        .stderr(
+            predicate::str::contains("imprimatur.toml line 5")
+                .and(predicate::str::contains("nmae")),
+        );
 }
 
 #[test]
@@ -198,7 +254,11 @@ fn audit_verify_names_the_first_tampered_entry() {
     let f = tmp.path().join("t.md");
     for i in 0..4 {
         std::fs::write(&f, format!("Fassung {i}")).unwrap();
-        imprimatur(&ws).args(["doc", "save", id.trim(), "--file"]).arg(&f).assert().success();
+        imprimatur(&ws)
+            .args(["doc", "save", id.trim(), "--file"])
+            .arg(&f)
+            .assert()
+            .success();
     }
     imprimatur(&ws)
         .args(["audit", "verify"])

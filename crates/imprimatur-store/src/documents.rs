@@ -36,7 +36,7 @@ pub(crate) fn insert(
     title: &str,
     now: Timestamp,
 ) -> StoreResult<DocumentSummary> {
-    let id = DocumentId::generate(now);
+    let id = DocumentId::generate();
     conn.execute(
         "INSERT INTO documents (id, title, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
         params![id, title, now.0],

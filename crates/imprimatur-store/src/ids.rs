@@ -14,14 +14,10 @@ macro_rules! id_type {
         pub struct $name(String);
 
         impl $name {
-            /// A new id that sorts by creation time (UUID v7), so ids created later list later.
-            pub fn generate(now: Timestamp) -> Self {
-                let ts = uuid::Timestamp::from_unix(
-                    uuid::NoContext,
-                    now.0.div_euclid(1000) as u64,
-                    (now.0.rem_euclid(1000) as u32) * 1_000_000,
-                );
-                Self(format!("{}{}", $prefix, uuid::Uuid::new_v7(ts).simple()))
+            /// A new random id (UUID v4). Random rather than time-ordered so that a short
+            /// prefix, as people type it on the command line, is already unique.
+            pub fn generate() -> Self {
+                Self(format!("{}{}", $prefix, uuid::Uuid::new_v4().simple()))
             }
 
             pub fn as_str(&self) -> &str {

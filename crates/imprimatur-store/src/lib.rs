@@ -121,7 +121,7 @@ impl Store {
     }
 
     /// Saves `new` as the next revision of `doc`. Saving the content the head already
-    /// has creates nothing and reports `unchanged`, so an autosave timer may call this freely.
+    /// has, without a message, creates nothing and reports `unchanged`, so an autosave timer may call this freely.
     pub fn save(
         &mut self,
         doc: &DocumentId,

@@ -196,8 +196,10 @@ pub(crate) fn insert(
         Some(h) => Some(meta(conn, h)?.ok_or_else(|| StoreError::Corrupt { rev: h.to_string() })?),
         None => None,
     };
+    // An unchanged text writes nothing, unless the caller names the version: "save
+    // version" right after an autosave must keep its message.
     if let Some(head) = &head {
-        if head.content_hash == hash {
+        if head.content_hash == hash && new.message.is_none() {
             return Ok(SaveOutcome {
                 revision: head.clone(),
                 unchanged: true,
@@ -224,7 +226,7 @@ pub(crate) fn insert(
         }
     };
 
-    let id = RevisionId::generate(now);
+    let id = RevisionId::generate();
     let number = head.as_ref().map_or(1, |h| h.number + 1);
     conn.execute(
         "INSERT INTO revisions (id, document_id, number, parent, content_hash, author, origin,

@@ -68,6 +68,14 @@ fn saving_unchanged_content_writes_nothing() {
     assert!(again.unchanged);
     assert_eq!(again.revision.id, a.revision.id);
     assert_eq!(store.history(&doc.id).unwrap().len(), 1);
+    // Naming the same text as a version records it, with its message.
+    let named = store
+        .save(&doc.id, human("Gleich.", Some("Freigabefassung")), t(3))
+        .unwrap();
+    assert!(!named.unchanged);
+    assert_eq!(named.revision.message.as_deref(), Some("Freigabefassung"));
+    assert_eq!(named.revision.content_hash, a.revision.content_hash);
+    assert_eq!(store.history(&doc.id).unwrap().len(), 2);
 }
 
 #[test]

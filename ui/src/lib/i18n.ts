@@ -1,0 +1,293 @@
+// Every user-visible string of the UI, in German and English, plus locale-aware
+// formatting of numbers, dates and relative times through Intl.
+
+export type Locale = 'de' | 'en';
+export const LOCALES: readonly Locale[] = ['de', 'en'];
+
+const en = {
+  app_name: 'Imprimatur',
+  cancel: 'Cancel',
+  close: 'Close',
+  dismiss: 'Dismiss',
+  loading: 'Loading…',
+
+  // Workspace
+  workspace_menu: 'Workspace menu',
+  workspace_none: 'No workspace open',
+  workspace_open: 'Open workspace…',
+  workspace_new: 'New workspace…',
+  workspace_path_label: 'Folder path',
+  workspace_path_placeholder: 'e.g. /home/anna/Texts',
+  workspace_open_submit: 'Open',
+  workspace_create_submit: 'Create',
+  workspace_language: 'Workspace language: {language}',
+
+  // Document list
+  documents: 'Documents',
+  documents_empty: 'No documents yet.',
+  new_document: 'New document',
+  new_document_shortcut: 'New document ({key})',
+  new_document_label: 'Title of the new document',
+  new_document_placeholder: 'Title, then Enter',
+  untitled: 'Untitled',
+  doc_updated: 'changed {time}',
+  doc_versions_one: '{n} version',
+  doc_versions_other: '{n} versions',
+
+  // Footer
+  language: 'Language',
+  lang_de: 'Deutsch',
+  lang_en: 'English',
+  author_label: 'Author: {name}',
+
+  // Top bar
+  no_document: 'No document open',
+  no_document_hint: 'Choose a document on the left or create a new one.',
+  save_version: 'Save version',
+  save_version_shortcut: 'Save a named version ({key})',
+  version_message_label: 'Note for this version (optional)',
+  version_message_placeholder: 'What changed?',
+  save_version_confirm: 'Save',
+  history: 'History',
+  history_shortcut: 'Show or hide the version history ({key})',
+
+  // Save status
+  save_status_label: 'Save status',
+  status_clean: 'Version {n}',
+  status_clean_new: 'No version yet',
+  status_dirty: 'Unsaved changes',
+  status_saving: 'Saving…',
+  status_saved: 'Saved · version {n}',
+  status_error: 'Not saved',
+  status_error_detail: 'Could not save: {message}. Retrying automatically.',
+
+  // Editor
+  editor_label: 'Document text',
+
+  // History
+  history_title: 'Version history',
+  history_close: 'Close history (Esc)',
+  history_empty: 'No versions yet.',
+  history_list_label: 'Versions, newest first',
+  revision_number: 'Version {n}',
+  revision_current: 'current',
+  revision_by: 'by {author}',
+  origin_human: 'Human',
+  origin_ai: 'AI',
+  origin_import: 'Import',
+  origin_label: 'Origin: {origin}',
+  revision_restored_from: 'Restored version {n}',
+
+  // Diff
+  diff_label: 'Comparison of version {from} with the current version {to}',
+  diff_left: 'Version {n} · {date}',
+  diff_right: 'Current · version {n}',
+  diff_summary: '+{ins} / −{del} words',
+  diff_summary_long: '{ins} words added, {del} words removed since version {n}',
+  diff_is_current: 'This is the current version.',
+  diff_back: 'Back to the editor',
+  restore: 'Restore this version',
+  restore_busy: 'Restoring…',
+
+  // Notices
+  notice_version_saved: 'Version {n} saved.',
+  notice_version_unchanged: 'No changes since version {n}, so no new version was created.',
+  notice_restored: 'Version {from} restored as version {to}.',
+  notice_restore_unchanged: 'The text already matches version {n}.',
+  notice_unsaved_blocked: 'Your latest changes could not be saved, so this document stays open.',
+  notice_title_required: 'Please enter a title.',
+
+  // Relative time
+  time_just_now: 'just now',
+} as const;
+
+export type MessageKey = keyof typeof en;
+type Dictionary = Record<MessageKey, string>;
+
+const de: Dictionary = {
+  app_name: 'Imprimatur',
+  cancel: 'Abbrechen',
+  close: 'Schließen',
+  dismiss: 'Ausblenden',
+  loading: 'Wird geladen …',
+
+  workspace_menu: 'Arbeitsbereich-Menü',
+  workspace_none: 'Kein Arbeitsbereich geöffnet',
+  workspace_open: 'Arbeitsbereich öffnen …',
+  workspace_new: 'Neuer Arbeitsbereich …',
+  workspace_path_label: 'Ordnerpfad',
+  workspace_path_placeholder: 'z. B. C:\\Texte\\Magazin',
+  workspace_open_submit: 'Öffnen',
+  workspace_create_submit: 'Anlegen',
+  workspace_language: 'Sprache des Arbeitsbereichs: {language}',
+
+  documents: 'Dokumente',
+  documents_empty: 'Noch keine Dokumente.',
+  new_document: 'Neues Dokument',
+  new_document_shortcut: 'Neues Dokument ({key})',
+  new_document_label: 'Titel des neuen Dokuments',
+  new_document_placeholder: 'Titel, dann Eingabetaste',
+  untitled: 'Ohne Titel',
+  doc_updated: 'geändert {time}',
+  doc_versions_one: '{n} Version',
+  doc_versions_other: '{n} Versionen',
+
+  language: 'Sprache',
+  lang_de: 'Deutsch',
+  lang_en: 'English',
+  author_label: 'Autor/in: {name}',
+
+  no_document: 'Kein Dokument geöffnet',
+  no_document_hint: 'Wählen Sie links ein Dokument aus oder legen Sie ein neues an.',
+  save_version: 'Version speichern',
+  save_version_shortcut: 'Benannte Version speichern ({key})',
+  version_message_label: 'Notiz zu dieser Version (optional)',
+  version_message_placeholder: 'Was hat sich geändert?',
+  save_version_confirm: 'Speichern',
+  history: 'Verlauf',
+  history_shortcut: 'Versionsverlauf ein- oder ausblenden ({key})',
+
+  save_status_label: 'Speicherstatus',
+  status_clean: 'Version {n}',
+  status_clean_new: 'Noch keine Version',
+  status_dirty: 'Ungespeicherte Änderungen',
+  status_saving: 'Wird gespeichert …',
+  status_saved: 'Gespeichert · Version {n}',
+  status_error: 'Nicht gespeichert',
+  status_error_detail: 'Speichern fehlgeschlagen: {message}. Es wird automatisch erneut versucht.',
+
+  editor_label: 'Dokumenttext',
+
+  history_title: 'Versionsverlauf',
+  history_close: 'Verlauf schließen (Esc)',
+  history_empty: 'Noch keine Versionen.',
+  history_list_label: 'Versionen, neueste zuerst',
+  revision_number: 'Version {n}',
+  revision_current: 'aktuell',
+  revision_by: 'von {author}',
+  origin_human: 'Mensch',
+  origin_ai: 'KI',
+  origin_import: 'Import',
+  origin_label: 'Herkunft: {origin}',
+  revision_restored_from: 'Version {n} wiederhergestellt',
+
+  diff_label: 'Vergleich von Version {from} mit der aktuellen Version {to}',
+  diff_left: 'Version {n} · {date}',
+  diff_right: 'Aktuell · Version {n}',
+  diff_summary: '+{ins} / −{del} Wörter',
+  diff_summary_long: 'Seit Version {n}: {ins} Wörter hinzugefügt, {del} Wörter entfernt',
+  diff_is_current: 'Das ist die aktuelle Version.',
+  diff_back: 'Zurück zum Editor',
+  restore: 'Diese Version wiederherstellen',
+  restore_busy: 'Wird wiederhergestellt …',
+
+  notice_version_saved: 'Version {n} gespeichert.',
+  notice_version_unchanged: 'Keine Änderungen seit Version {n} – es wurde keine neue Version angelegt.',
+  notice_restored: 'Version {from} als Version {to} wiederhergestellt.',
+  notice_restore_unchanged: 'Der Text entspricht bereits Version {n}.',
+  notice_unsaved_blocked:
+    'Ihre letzten Änderungen konnten nicht gespeichert werden. Das Dokument bleibt deshalb geöffnet.',
+  notice_title_required: 'Bitte geben Sie einen Titel ein.',
+
+  time_just_now: 'gerade eben',
+};
+
+export const dictionaries: Record<Locale, Dictionary> = { de, en };
+
+/**
+ * CodeMirror's own interface strings (search panel, diff view, screen reader
+ * announcements), given to `EditorState.phrases`. English uses CodeMirror's defaults.
+ */
+export const codemirrorPhrases: Record<Locale, Record<string, string>> = {
+  en: {},
+  de: {
+    Find: 'Suchen',
+    Replace: 'Ersetzen',
+    next: 'Weiter',
+    previous: 'Zurück',
+    all: 'Alle',
+    'match case': 'Groß-/Kleinschreibung',
+    regexp: 'Regulärer Ausdruck',
+    'by word': 'Ganzes Wort',
+    replace: 'Ersetzen',
+    'replace all': 'Alle ersetzen',
+    close: 'Schließen',
+    'current match': 'Aktueller Treffer',
+    'on line': 'in Zeile',
+    'replaced $ matches': '$ Treffer ersetzt',
+    'replaced match on line $': 'Treffer in Zeile $ ersetzt',
+    'Go to line': 'Gehe zu Zeile',
+    go: 'Los',
+    'Control character': 'Steuerzeichen',
+    'Selection deleted': 'Auswahl gelöscht',
+    'folded code': 'Eingeklappter Text',
+    unfold: 'Ausklappen',
+    to: 'bis',
+    '$ unchanged lines': '$ unveränderte Zeilen',
+    Accept: 'Annehmen',
+    Reject: 'Ablehnen',
+    'Revert this chunk': 'Diesen Abschnitt zurücksetzen',
+  },
+};
+
+export type Params = Record<string, string | number>;
+
+/** Keys that come in `_one` / `_other` pairs, named without the suffix. */
+export type PluralKey = {
+  [K in MessageKey]: K extends `${infer Base}_one` ? Base : never;
+}[MessageKey];
+
+/** German for a `de…` browser language, English otherwise. */
+export function detectLocale(language: string | undefined | null): Locale {
+  return language && language.toLowerCase().startsWith('de') ? 'de' : 'en';
+}
+
+export function isLocale(value: unknown): value is Locale {
+  return value === 'de' || value === 'en';
+}
+
+export function formatNumber(locale: Locale, n: number): string {
+  return new Intl.NumberFormat(locale).format(n);
+}
+
+export function translate(locale: Locale, key: MessageKey, params?: Params): string {
+  const template = dictionaries[locale][key] ?? dictionaries.en[key] ?? key;
+  if (!params) return template;
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    if (value === undefined) return whole;
+    return typeof value === 'number' ? formatNumber(locale, value) : value;
+  });
+}
+
+/** Picks the `_one` or `_other` form for `n` and fills in `{n}`. */
+export function translatePlural(locale: Locale, base: PluralKey, n: number, params?: Params): string {
+  const form = new Intl.PluralRules(locale).select(n) === 'one' ? 'one' : 'other';
+  return translate(locale, `${base}_${form}` as MessageKey, { n, ...params });
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** "vor 5 Minuten" / "5 minutes ago"; an absolute date once it is more than a week ago. */
+export function formatRelative(locale: Locale, timestamp: number, now: number): string {
+  const delta = timestamp - now;
+  const abs = Math.abs(delta);
+  if (abs < 45_000) return translate(locale, 'time_just_now');
+  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  if (abs < 45 * MINUTE) return rtf.format(Math.round(delta / MINUTE), 'minute');
+  if (abs < 22 * HOUR) return rtf.format(Math.round(delta / HOUR), 'hour');
+  if (abs < 7 * DAY) return rtf.format(Math.round(delta / DAY), 'day');
+  return formatDate(locale, timestamp);
+}
+
+export function formatDate(locale: Locale, timestamp: number): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(timestamp));
+}
+
+export function formatDateTime(locale: Locale, timestamp: number): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(
+    new Date(timestamp),
+  );
+}

@@ -1,0 +1,60 @@
+// Typed wrappers around the Tauri commands. Argument keys are snake_case exactly as
+// the Rust command signatures declare them.
+import { invoke } from '@tauri-apps/api/core';
+import { toIpcError } from './ipc-error';
+import type {
+  AppState,
+  DocumentId,
+  DocumentSummary,
+  OpenDocument,
+  Revision,
+  RevisionId,
+  RevisionMeta,
+  SaveOutcome,
+  WordDiff,
+  WorkspaceInfo,
+} from './bindings';
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw toIpcError(e);
+  }
+}
+
+export const appState = () => call<AppState>('app_state');
+export const workspaceOpen = (path: string) => call<WorkspaceInfo>('workspace_open', { path });
+export const workspaceCreate = (path: string) => call<WorkspaceInfo>('workspace_create', { path });
+export const workspaceOpenDemo = () => call<WorkspaceInfo>('workspace_open_demo');
+export const docList = () => call<DocumentSummary[]>('doc_list');
+export const docCreate = (title: string) => call<DocumentSummary>('doc_create', { title });
+export const docOpen = (id: DocumentId) => call<OpenDocument>('doc_open', { id });
+/** Autosave passes `message: null`; "Save version" passes the user's message (or null). */
+export const docSave = (id: DocumentId, content: string, message: string | null) =>
+  call<SaveOutcome>('doc_save', { id, content, message });
+/** Oldest first. */
+export const docHistory = (id: DocumentId) => call<RevisionMeta[]>('doc_history', { id });
+export const revisionRead = (id: DocumentId, rev: RevisionId) =>
+  call<Revision>('revision_read', { id, rev });
+export const docRestore = (id: DocumentId, rev: RevisionId) =>
+  call<SaveOutcome>('doc_restore', { id, rev });
+export const docDiff = (id: DocumentId, from: RevisionId, to: RevisionId) =>
+  call<WordDiff>('doc_diff', { id, from, to });
+
+export const ipc = {
+  appState,
+  workspaceOpen,
+  workspaceCreate,
+  workspaceOpenDemo,
+  docList,
+  docCreate,
+  docOpen,
+  docSave,
+  docHistory,
+  revisionRead,
+  docRestore,
+  docDiff,
+};
+
+export { isIpcError, toIpcError } from './ipc-error';
