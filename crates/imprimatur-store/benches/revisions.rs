@@ -112,7 +112,12 @@ fn main() {
     let mut saves = Vec::with_capacity(EDITS);
     let mut ids = Vec::with_capacity(EDITS);
     for i in 0..EDITS {
-        text = edit(&text, &mut rng);
+        // Every edit must change the text, or the store (rightly) writes nothing.
+        let mut next = edit(&text, &mut rng);
+        while next == text {
+            next = edit(&text, &mut rng);
+        }
+        text = next;
         let started = Instant::now();
         let out = store
             .save(

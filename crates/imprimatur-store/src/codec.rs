@@ -6,7 +6,7 @@
 //! encodes the unchanged parts as back-references into the keyframe, so a delta of a
 //! small edit costs tens of bytes. A delta always refers to a keyframe directly, never to
 //! another delta, so reading any revision takes at most two decompressions, however long
-//! the history. A new keyframe starts when a delta would grow past a quarter of its
+//! the history. A new keyframe starts when a delta would grow past 1/24 of its
 //! keyframe's stored size, which bounds both the delta size and the work to read it.
 
 use crate::StoreResult;
@@ -16,8 +16,15 @@ pub const MAX_CONTENT_BYTES: usize = 16 * 1024 * 1024;
 
 const LEVEL: i32 = 3;
 
-/// A delta is kept while it is at most this fraction (1/N) of its keyframe's stored size.
-const DELTA_RATIO: usize = 4;
+/// A delta is kept while it is at most 1/N of its keyframe's stored size. The benchmark
+/// (1,000 edits of a 2,000-word text) measured 856 B per revision at N = 4, 352 B at 12 and
+/// 299 B at 24: small deltas beat rare keyframes because every delta repeats all changes
+/// since its keyframe.
+const DELTA_RATIO: usize = 24;
+
+/// Deltas up to this size are always kept: a very repetitive text compresses to a tiny
+/// keyframe, and 1/24 of it would start a keyframe on nearly every save.
+const MIN_DELTA_LIMIT: usize = 160;
 
 pub(crate) fn compress(content: &str) -> StoreResult<Vec<u8>> {
     Ok(zstd::bulk::compress(content.as_bytes(), LEVEL)?)
@@ -40,7 +47,7 @@ pub(crate) fn decompress_delta(body: &[u8], keyframe: &str, size: usize) -> Stor
 /// Whether a delta of `delta_len` bytes is still worth keeping against a keyframe whose
 /// body is `keyframe_len` bytes.
 pub(crate) fn keep_delta(delta_len: usize, keyframe_len: usize) -> bool {
-    delta_len * DELTA_RATIO <= keyframe_len
+    delta_len <= MIN_DELTA_LIMIT || delta_len * DELTA_RATIO <= keyframe_len
 }
 
 /// SHA-256 of the UTF-8 text, hex: the identity of a revision's content.
