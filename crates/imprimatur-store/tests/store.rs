@@ -123,9 +123,8 @@ fn many_small_edits_are_stored_as_deltas_and_all_read_back() {
     let stats = store.stats().unwrap();
     assert_eq!(stats.revisions, 200);
     assert!(
-        stats.keyframes < 20,
-        "too many keyframes: {}",
-        stats.keyframes
+        stats.keyframes < stats.revisions / 2,
+        "too many keyframes: {stats:?}"
     );
     assert!(
         stats.stored_bytes * 20 < stats.content_bytes,
