@@ -89,17 +89,11 @@ pub(crate) fn resolve(conn: &Connection, spec: &str) -> StoreResult<DocumentId> 
         return Err(StoreError::IdTooShort(spec.to_string()));
     }
     let mut stmt =
-        conn.prepare("SELECT id FROM documents WHERE substr(id, 1, length(?1)) = ?1 LIMIT 3")?;
+        conn.prepare("SELECT id FROM documents WHERE substr(id, 1, length(?1)) = ?1 LIMIT 2")?;
     let ids: Vec<DocumentId> = stmt
         .query_map([spec], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    match ids.len() {
-        0 => Err(StoreError::DocumentNotFound(spec.to_string())),
-        1 => Ok(ids.into_iter().next().expect("one id")),
-        count => Err(StoreError::AmbiguousId {
-            prefix: spec.to_string(),
-            count,
-            what: "documents",
-        }),
-    }
+    crate::ids::the_one(ids, spec, "documents", || {
+        StoreError::DocumentNotFound(spec.to_string())
+    })
 }

@@ -21,7 +21,7 @@ pub enum StoreError {
         "no revision {rev} in document {doc}; `imprimatur doc history {doc}` lists its revisions"
     )]
     RevisionNotFound { doc: String, rev: String },
-    #[error("the id prefix {prefix} matches {count} {what}; type more characters of the id")]
+    #[error("the id prefix {prefix} matches more than one of the {what}; type more characters of the id")]
     AmbiguousId {
         prefix: String,
         count: usize,

@@ -72,3 +72,23 @@ impl Timestamp {
         Timestamp(d.as_millis() as i64)
     }
 }
+
+/// The single id a prefix matched, or why there is not exactly one.
+pub(crate) fn the_one<T>(
+    ids: Vec<T>,
+    prefix: &str,
+    what: &'static str,
+    not_found: impl FnOnce() -> crate::StoreError,
+) -> crate::StoreResult<T> {
+    let count = ids.len();
+    let mut ids = ids.into_iter();
+    match (ids.next(), count) {
+        (None, _) => Err(not_found()),
+        (Some(id), 1) => Ok(id),
+        _ => Err(crate::StoreError::AmbiguousId {
+            prefix: prefix.to_string(),
+            count,
+            what,
+        }),
+    }
+}

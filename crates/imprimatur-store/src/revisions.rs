@@ -288,18 +288,10 @@ pub(crate) fn resolve(conn: &Connection, doc: &DocumentId, spec: &str) -> StoreR
         return Err(StoreError::IdTooShort(spec.to_string()));
     }
     let mut stmt = conn.prepare(
-        "SELECT id FROM revisions WHERE document_id = ?1 AND substr(id, 1, length(?2)) = ?2 LIMIT 3",
+        "SELECT id FROM revisions WHERE document_id = ?1 AND substr(id, 1, length(?2)) = ?2 LIMIT 2",
     )?;
     let ids: Vec<RevisionId> = stmt
         .query_map(params![doc, spec], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    match ids.len() {
-        0 => Err(not_found()),
-        1 => Ok(ids.into_iter().next().expect("one id")),
-        count => Err(StoreError::AmbiguousId {
-            prefix: spec.to_string(),
-            count,
-            what: "revisions",
-        }),
-    }
+    crate::ids::the_one(ids, spec, "revisions", not_found)
 }
