@@ -1,12 +1,14 @@
 //! `imprimatur`: the workspace core on the command line. Every command takes `--json`;
 //! errors are one line on stderr and a non-zero exit code (1 for errors, 2 for usage,
-//! 3 when `audit verify` finds a broken chain).
+//! 3 when what was verified failed: `audit verify` found a broken chain, or `check`
+//! found an error-level finding).
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use imprimatur_workspace::checks::CheckKind;
 use imprimatur_workspace::ipc::IpcError;
 use imprimatur_workspace::store::{
     AuditProblem, DiffOp, NewRevision, Origin, RevisionMeta, Timestamp,
@@ -57,6 +59,29 @@ enum Command {
     Settings(SettingsCommand),
     /// Figures about the workspace database.
     Stats,
+    /// Check a Markdown file: one line per finding (`file:line:col:Code:message`);
+    /// exit 3 when a finding is an error.
+    Check {
+        file: PathBuf,
+        /// Only these checks, comma-separated: style, seo.
+        #[arg(long, value_delimiter = ',', value_enum)]
+        only: Vec<CheckArg>,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CheckArg {
+    Style,
+    Seo,
+}
+
+impl From<CheckArg> for CheckKind {
+    fn from(c: CheckArg) -> CheckKind {
+        match c {
+            CheckArg::Style => CheckKind::Style,
+            CheckArg::Seo => CheckKind::Seo,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -138,10 +163,11 @@ impl From<OriginArg> for Origin {
     }
 }
 
-/// What a command leaves behind: normal output, or a broken audit chain (exit 3).
+/// What a command leaves behind: normal output, or a verification that failed (exit 3):
+/// a broken audit chain, or a check with error-level findings.
 enum Outcome {
     Done,
-    AuditBroken,
+    Failed,
 }
 
 fn main() -> ExitCode {
@@ -149,7 +175,7 @@ fn main() -> ExitCode {
     let json = cli.json;
     match run(cli) {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
-        Ok(Outcome::AuditBroken) => ExitCode::from(3),
+        Ok(Outcome::Failed) => ExitCode::from(3),
         Err(e) => {
             let err = IpcError::from(e);
             let line = if json {
@@ -244,7 +270,7 @@ fn run(cli: Cli) -> Result<Outcome, WorkspaceError> {
                         AuditProblem::Truncated { recorded_head } => format!("is missing: the log was cut off (it had recorded {recorded_head} entries)"),
                     };
                     eprintln!("error: audit entry {} {why}", b.seq);
-                    return Ok(Outcome::AuditBroken);
+                    return Ok(Outcome::Failed);
                 }
             }
         }
@@ -280,6 +306,29 @@ fn run(cli: Cli) -> Result<Outcome, WorkspaceError> {
             ws.set_setting(key, value, &actor, now)?;
             if json {
                 print_json(ws.settings());
+            }
+        }
+        Command::Check { file, only } => {
+            let ws = Workspace::open(&cli.workspace)?;
+            let source = read_input(file)?;
+            let only: Vec<CheckKind> = only.iter().map(|&c| c.into()).collect();
+            let report = ws.check(&source, &only);
+            if json {
+                print_json(&report);
+            } else {
+                for f in &report.findings {
+                    println!(
+                        "{}:{}:{}:{}:{}",
+                        file.display(),
+                        f.span.line,
+                        f.span.column,
+                        f.code,
+                        f.message.text
+                    );
+                }
+            }
+            if report.has_errors() {
+                return Ok(Outcome::Failed);
             }
         }
         Command::Stats => {

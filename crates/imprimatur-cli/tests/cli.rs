@@ -278,3 +278,21 @@ fn audit_verify_names_the_first_tampered_entry() {
         .code(3)
         .stderr(predicate::str::contains("audit entry 4 was altered"));
 }
+
+#[test]
+fn check_reports_broken_front_matter_with_file_line_and_exit_3() {
+    let (tmp, ws) = new_workspace();
+    let f = tmp.path().join("kaputt.md");
+    std::fs::write(&f, "---\ntitle: Test\nkeyphrase: [offen\n---\n# Text\n").unwrap();
+    let out = imprimatur(&ws).arg("check").arg(&f).assert().code(3);
+    let line = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        line.starts_with(&format!("{}:3:1:doc.front_matter:", f.display())),
+        "{line}"
+    );
+    let good = tmp.path().join("gut.md");
+    std::fs::write(&good, "---\ntitle: Test\n---\n# Text\n").unwrap();
+    let report = json(imprimatur(&ws).arg("check").arg(&good));
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0);
+    assert_eq!(report["content_hash"].as_str().unwrap().len(), 64);
+}

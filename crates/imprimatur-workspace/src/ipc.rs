@@ -4,6 +4,7 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use imprimatur_check::{CheckKind, CheckReport, Edit, Finding, Fix, Message, Severity, Span};
 use imprimatur_store::{
     AuditBreak, AuditEntry, AuditProblem, AuditReport, DiffChunk, DiffOp, DocumentId,
     DocumentSummary, Origin, Revision, RevisionId, RevisionMeta, SaveOutcome, Timestamp, WordDiff,
@@ -67,6 +68,14 @@ pub fn typescript_bindings() -> String {
         AuditProblem::decl(&cfg),
         AuditBreak::decl(&cfg),
         AuditReport::decl(&cfg),
+        CheckKind::decl(&cfg),
+        Severity::decl(&cfg),
+        Span::decl(&cfg),
+        Message::decl(&cfg),
+        Edit::decl(&cfg),
+        Fix::decl(&cfg),
+        Finding::decl(&cfg),
+        CheckReport::decl(&cfg),
         WorkspaceInfo::decl(&cfg),
         AppState::decl(&cfg),
         OpenDocument::decl(&cfg),

@@ -9,6 +9,7 @@
 //! ```
 
 mod bundled;
+pub mod check;
 mod error;
 pub mod ipc;
 pub mod recent;
@@ -17,6 +18,7 @@ mod settings;
 use std::path::{Path, PathBuf};
 
 pub use error::{WorkspaceError, WorkspaceResult};
+pub use imprimatur_check as checks;
 pub use imprimatur_store as store;
 pub use settings::{Language, Settings, WorkspaceSettings};
 

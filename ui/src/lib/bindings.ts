@@ -54,6 +54,26 @@ export type AuditReport = { entries: number,
  * The first entry where the chain breaks, and why; `None` when the log is intact.
  */
 broken_at: AuditBreak | null, };
+export type CheckKind = "style" | "seo" | "facts" | "duplicates" | "document";
+export type Severity = "error" | "warning" | "suggestion" | "info";
+export type Span = { start: number, end: number, line: number, column: number, };
+export type Message = { key: string, args: { [key in string]: string }, text: string, };
+export type Edit = { start: number, end: number, replacement: string, };
+export type Fix = { 
+/**
+ * What the fix does, in the document's language, e.g. "Ersetzen durch „Sie“".
+ */
+label: string, edits: Array<Edit>, };
+export type Finding = { check: CheckKind, 
+/**
+ * Stable id, e.g. `Brand.AddressForm`, `seo.keyphrase_density`, `facts.contradicted`.
+ */
+code: string, severity: Severity, message: Message, span: Span, fix: Fix | null, 
+/**
+ * Measured values, a source span, the other document of a duplicate...
+ */
+evidence: unknown, };
+export type CheckReport = { content_hash: string, findings: Array<Finding>, scores: { [key in string]: number }, };
 export type WorkspaceInfo = { root: string, name: string, language: string, };
 export type AppState = { workspace: WorkspaceInfo | null, 
 /**
