@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "revision_read",
     "doc_restore",
     "doc_diff",
+    "doc_check",
 ];
 
 fn main() {

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use imprimatur_workspace::checks::CheckReport;
 use imprimatur_workspace::ipc::{AppState, IpcError, OpenDocument, WorkspaceInfo};
 use imprimatur_workspace::recent;
 use imprimatur_workspace::store::{
@@ -143,6 +144,12 @@ fn doc_diff(
     with_ws(&s, |ws| Ok(ws.store().diff_of(&id, &from, &to)?))
 }
 
+/// Checks the editor's current text (not yet saved) with every check the workspace has.
+#[tauri::command(rename_all = "snake_case", async)]
+fn doc_check(s: State<'_, Session>, content: String) -> Reply<CheckReport> {
+    with_ws(&s, |ws| Ok(ws.check(&content, &[])))
+}
+
 /// `--workspace DIR` on the command line (or IMPRIMATUR_WORKSPACE) opens that folder;
 /// otherwise the last workspace; otherwise none, and the UI opens the demo.
 fn startup_workspace(config_dir: &std::path::Path) -> Option<PathBuf> {
@@ -199,6 +206,7 @@ fn main() {
             revision_read,
             doc_restore,
             doc_diff,
+            doc_check,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Imprimatur");
