@@ -14,6 +14,9 @@ const COMMANDS: &[&str] = &[
     "doc_restore",
     "doc_diff",
     "doc_check",
+    "finding_ignore",
+    "finding_unignore",
+    "doc_ignores",
 ];
 
 fn main() {

@@ -10,8 +10,8 @@ use imprimatur_workspace::checks::CheckReport;
 use imprimatur_workspace::ipc::{AppState, IpcError, OpenDocument, WorkspaceInfo};
 use imprimatur_workspace::recent;
 use imprimatur_workspace::store::{
-    DocumentId, DocumentSummary, NewRevision, Origin, Revision, RevisionId, RevisionMeta,
-    SaveOutcome, Timestamp, WordDiff,
+    DocumentId, DocumentSummary, Ignore, IgnoreScope, NewIgnore, NewRevision, Origin, Revision,
+    RevisionId, RevisionMeta, SaveOutcome, Timestamp, WordDiff,
 };
 use imprimatur_workspace::Workspace;
 use tauri::{Manager, State};
@@ -144,10 +144,51 @@ fn doc_diff(
     with_ws(&s, |ws| Ok(ws.store().diff_of(&id, &from, &to)?))
 }
 
-/// Checks the editor's current text (not yet saved) with every check the workspace has.
+/// Checks the editor's current text (not yet saved) with every check the workspace has;
+/// with a document id, the findings ignored in that document are left out.
 #[tauri::command(rename_all = "snake_case", async)]
-fn doc_check(s: State<'_, Session>, content: String) -> Reply<CheckReport> {
-    with_ws(&s, |ws| Ok(ws.check(&content, &[])))
+fn doc_check(s: State<'_, Session>, content: String, id: Option<DocumentId>) -> Reply<CheckReport> {
+    with_ws(&s, |ws| match &id {
+        Some(id) => ws.check_document(id, &content, &[]),
+        None => Ok(ws.check(&content, &[])),
+    })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn finding_ignore(
+    s: State<'_, Session>,
+    id: DocumentId,
+    code: String,
+    scope: IgnoreScope,
+    matched: String,
+    context: String,
+    reason: String,
+) -> Reply<Ignore> {
+    with_ws(&s, |ws| {
+        let new = NewIgnore {
+            code: &code,
+            scope,
+            matched: &matched,
+            context: &context,
+            reason: &reason,
+            author: &s.author,
+        };
+        Ok(ws.store_mut().ignore_finding(&id, new, Timestamp::now())?)
+    })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn finding_unignore(s: State<'_, Session>, id: DocumentId, ignore: String) -> Reply<()> {
+    with_ws(&s, |ws| {
+        Ok(ws
+            .store_mut()
+            .unignore_finding(&id, &ignore, &s.author, Timestamp::now())?)
+    })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn doc_ignores(s: State<'_, Session>, id: DocumentId) -> Reply<Vec<Ignore>> {
+    with_ws(&s, |ws| Ok(ws.store().ignores(&id)?))
 }
 
 /// `--workspace DIR` on the command line (or IMPRIMATUR_WORKSPACE) opens that folder;
@@ -207,6 +248,9 @@ fn main() {
             doc_restore,
             doc_diff,
             doc_check,
+            finding_ignore,
+            finding_unignore,
+            doc_ignores,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Imprimatur");

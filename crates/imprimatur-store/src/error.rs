@@ -33,6 +33,10 @@ pub enum StoreError {
     TooLarge { size: usize, limit: usize },
     #[error("revision {rev} is damaged: its stored content does not match its SHA-256 hash; restore the workspace from a backup or restore an earlier revision")]
     Corrupt { rev: String },
+    #[error("an ignored finding needs a reason; say why the finding does not apply here")]
+    ReasonRequired,
+    #[error("no ignored finding {0} in this document")]
+    IgnoreNotFound(String),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("compression failed: {0}")]
@@ -51,6 +55,8 @@ impl StoreError {
             StoreError::IdTooShort(_) => "store.id_too_short",
             StoreError::TooLarge { .. } => "store.too_large",
             StoreError::Corrupt { .. } => "store.corrupt",
+            StoreError::ReasonRequired => "store.reason_required",
+            StoreError::IgnoreNotFound(_) => "store.ignore_not_found",
             StoreError::Sqlite(_) => "store.sqlite",
             StoreError::Codec(_) => "store.codec",
         }

@@ -9,6 +9,7 @@ mod diff;
 mod documents;
 mod error;
 mod ids;
+mod ignores;
 mod migrations;
 mod revisions;
 
@@ -22,6 +23,7 @@ pub use diff::{DiffChunk, DiffOp, WordDiff};
 pub use documents::DocumentSummary;
 pub use error::{StoreError, StoreResult};
 pub use ids::{DocumentId, RevisionId, Timestamp};
+pub use ignores::{Ignore, IgnoreScope, NewIgnore};
 pub use revisions::{NewRevision, Origin, Revision, RevisionMeta, SaveOutcome};
 
 /// An open revision store. One per workspace; not shared between threads
@@ -243,6 +245,62 @@ impl Store {
         let a = revisions::read(&self.conn, from)?;
         let b = revisions::read(&self.conn, to)?;
         Ok(diff::word_diff(&a, &b))
+    }
+
+    /// Ignores a finding in `doc`, with the reason, and records it in the audit log.
+    pub fn ignore_finding(
+        &mut self,
+        doc: &DocumentId,
+        new: NewIgnore<'_>,
+        now: Timestamp,
+    ) -> StoreResult<Ignore> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        documents::get(&tx, doc)?;
+        let ignore = ignores::insert(&tx, doc, &new, now)?;
+        audit::append(
+            &tx,
+            now,
+            new.author,
+            "finding.ignore",
+            doc.as_str(),
+            &serde_json::json!({
+                "ignore": ignore.id, "code": ignore.code, "scope": ignore.scope,
+                "matched": ignore.matched, "reason": ignore.reason,
+            }),
+        )?;
+        tx.commit()?;
+        Ok(ignore)
+    }
+
+    /// Takes an ignore back; the finding shows again. Recorded in the audit log.
+    pub fn unignore_finding(
+        &mut self,
+        doc: &DocumentId,
+        ignore: &str,
+        actor: &str,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let removed = ignores::remove(&tx, doc, ignore)?;
+        audit::append(
+            &tx,
+            now,
+            actor,
+            "finding.unignore",
+            doc.as_str(),
+            &serde_json::json!({ "ignore": removed.id, "code": removed.code, "matched": removed.matched }),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The findings ignored in `doc`, oldest first.
+    pub fn ignores(&self, doc: &DocumentId) -> StoreResult<Vec<Ignore>> {
+        ignores::list(&self.conn, doc)
     }
 
     /// Appends an entry to the audit log for a write that happens outside the store,

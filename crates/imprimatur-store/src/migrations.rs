@@ -64,6 +64,21 @@ const MIGRATIONS: &[&str] = &[
         hash  TEXT NOT NULL
     ) STRICT;
     "#,
+    // 2: findings a person chose to ignore, with the reason.
+    r#"
+    CREATE TABLE ignores (
+        id           TEXT PRIMARY KEY,
+        document_id  TEXT NOT NULL REFERENCES documents(id),
+        code         TEXT NOT NULL,
+        scope        TEXT NOT NULL CHECK (scope IN ('here', 'document')),
+        matched      TEXT NOT NULL,
+        context      TEXT NOT NULL,
+        reason       TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        author       TEXT NOT NULL,
+        created_at   INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX ignores_by_document ON ignores(document_id);
+    "#,
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> StoreResult<()> {

@@ -2,8 +2,9 @@
 //! [`CheckReport`]. Each check is a pure function in its own crate; this is where they meet.
 
 use imprimatur_check::{CheckKind, CheckReport, Document, Lang};
+use imprimatur_store::DocumentId;
 
-use crate::Workspace;
+use crate::{Workspace, WorkspaceResult};
 
 /// The checks `imprimatur check` runs when `--only` is not given.
 pub const ALL_CHECKS: &[CheckKind] = &[CheckKind::Style, CheckKind::Seo];
@@ -37,5 +38,27 @@ impl Workspace {
         };
         report.normalise();
         report
+    }
+
+    /// Like [`Workspace::check`], for the text of document `id`: findings the user
+    /// ignored in that document are left out.
+    pub fn check_document(
+        &self,
+        id: &DocumentId,
+        source: &str,
+        only: &[CheckKind],
+    ) -> WorkspaceResult<CheckReport> {
+        let ignores = self.store().ignores(id)?;
+        let mut report = self.check(source, only);
+        if !ignores.is_empty() {
+            report.findings.retain(|f| {
+                let (s, e) = (f.span.start as usize, f.span.end as usize);
+                let (Some(matched), Some(before)) = (source.get(s..e), source.get(..s)) else {
+                    return true;
+                };
+                !ignores.iter().any(|i| i.covers(&f.code, matched, before))
+            });
+        }
+        Ok(report)
     }
 }

@@ -7,7 +7,8 @@ use ts_rs::TS;
 use imprimatur_check::{CheckKind, CheckReport, Edit, Finding, Fix, Message, Severity, Span};
 use imprimatur_store::{
     AuditBreak, AuditEntry, AuditProblem, AuditReport, DiffChunk, DiffOp, DocumentId,
-    DocumentSummary, Origin, Revision, RevisionId, RevisionMeta, SaveOutcome, Timestamp, WordDiff,
+    DocumentSummary, Ignore, IgnoreScope, Origin, Revision, RevisionId, RevisionMeta, SaveOutcome,
+    Timestamp, WordDiff,
 };
 
 /// What the app shows about the open workspace.
@@ -76,6 +77,8 @@ pub fn typescript_bindings() -> String {
         Fix::decl(&cfg),
         Finding::decl(&cfg),
         CheckReport::decl(&cfg),
+        IgnoreScope::decl(&cfg),
+        Ignore::decl(&cfg),
         WorkspaceInfo::decl(&cfg),
         AppState::decl(&cfg),
         OpenDocument::decl(&cfg),

@@ -74,6 +74,16 @@ code: string, severity: Severity, message: Message, span: Span, fix: Fix | null,
  */
 evidence: unknown, };
 export type CheckReport = { content_hash: string, findings: Array<Finding>, scores: { [key in string]: number }, };
+export type IgnoreScope = "here" | "document";
+export type Ignore = { id: string, document_id: DocumentId, code: string, scope: IgnoreScope, 
+/**
+ * The source text the finding covered.
+ */
+matched: string, 
+/**
+ * Up to 40 characters of source text before it, to tell occurrences apart.
+ */
+context: string, reason: string, author: string, created_at: Timestamp, };
 export type WorkspaceInfo = { root: string, name: string, language: string, };
 export type AppState = { workspace: WorkspaceInfo | null, 
 /**
