@@ -4,7 +4,9 @@
 import { mockIPC } from '@tauri-apps/api/mocks';
 import type {
   AppState,
+  CheckReport,
   DiffChunk,
+  Finding,
   DocumentSummary,
   IpcError,
   OpenDocument,
@@ -15,6 +17,8 @@ import type {
   WordDiff,
   WorkspaceInfo,
 } from '../lib/bindings';
+import type { Ignore, IgnoreScope } from '../lib/ipc';
+import { utf16ToByte } from '../lib/offsets';
 
 interface Doc {
   summary: DocumentSummary;
@@ -24,6 +28,7 @@ interface Doc {
 const author = 'Anna Berger';
 let workspace: WorkspaceInfo | null = null;
 const docs = new Map<string, Doc>();
+const ignores = new Map<string, Ignore[]>();
 let idCounter = 0;
 const options = {
   failSaves: typeof location !== 'undefined' && new URLSearchParams(location.search).get('fail') === 'save',
@@ -34,6 +39,7 @@ const options = {
 export function resetMockBackend(opts: { failSaves?: boolean; latencyMs?: number } = {}): void {
   workspace = null;
   docs.clear();
+  ignores.clear();
   options.failSaves = opts.failSaves ?? false;
   options.latencyMs = opts.latencyMs ?? 0;
 }
@@ -180,6 +186,119 @@ function requireWorkspace(): void {
   if (!workspace) fail('no_workspace', 'Kein Arbeitsbereich geöffnet');
 }
 
+// A small stand-in for the Rust checks: front matter, the demo brand's form of address
+// (with a fix), a hint, and SEO scores. Offsets are UTF-8 bytes, as in the real report.
+function finding(
+  text: string,
+  from: number,
+  to: number,
+  f: Pick<Finding, 'check' | 'code' | 'severity'> & { text: string; fix?: { label: string; replacement: string } },
+): Finding {
+  const start = utf16ToByte(text, from);
+  const end = utf16ToByte(text, to);
+  const before = text.slice(0, from);
+  const line = before.split('\n').length;
+  const column = Array.from(before.slice(before.lastIndexOf('\n') + 1)).length + 1;
+  return {
+    check: f.check,
+    code: f.code,
+    severity: f.severity,
+    message: { key: f.code, args: {}, text: f.text },
+    span: { start, end, line, column },
+    fix: f.fix ? { label: f.fix.label, edits: [{ start, end, replacement: f.fix.replacement }] } : null,
+    evidence: null,
+  };
+}
+
+export function mockCheck(text: string, docId: string | null): CheckReport {
+  const findings: Finding[] = [];
+  if (text.startsWith('---\n')) {
+    const close = text.indexOf('\n---', 3);
+    if (close < 0) {
+      findings.push(
+        finding(text, 0, 0, {
+          check: 'document',
+          code: 'doc.front_matter',
+          severity: 'error',
+          text: 'the front matter opened with --- is never closed; add a line with --- after the last key',
+        }),
+      );
+    } else {
+      let pos = 4;
+      for (const line of text.slice(4, close + 1).split('\n')) {
+        const value = /^[\w-]+:\s*(.*)$/.exec(line)?.[1];
+        const broken =
+          line.trim() !== '' &&
+          (value === undefined || (value.startsWith('"') && (value.length < 2 || !value.endsWith('"'))));
+        if (broken) {
+          findings.push(
+            finding(text, pos, pos, {
+              check: 'document',
+              code: 'doc.front_matter',
+              severity: 'error',
+              text: `front matter is not valid YAML: line ${text.slice(0, pos).split('\n').length - 1}`,
+            }),
+          );
+          break;
+        }
+        pos += line.length + 1;
+      }
+    }
+  }
+  for (const m of text.matchAll(/\b([Dd]u|[Dd]ich|[Dd]ir|[Dd]ein)\b/g)) {
+    const from = m.index ?? 0;
+    const replacement = { du: 'Sie', dich: 'Sie', dir: 'Ihnen', dein: 'Ihr' }[m[1].toLowerCase()] ?? 'Sie';
+    findings.push(
+      finding(text, from, from + m[1].length, {
+        check: 'style',
+        code: 'WaermewerkAlbtal.Anrede',
+        severity: 'warning',
+        text: `Wir siezen unsere Kundschaft: „${m[1]}“ → „${replacement}“.`,
+        fix: { label: `Ersetzen durch „${replacement}“`, replacement },
+      }),
+    );
+  }
+  for (const m of text.matchAll(/\bca\./g)) {
+    const from = m.index ?? 0;
+    findings.push(
+      finding(text, from, from + 3, {
+        check: 'style',
+        code: 'WaermewerkAlbtal.Abkuerzungen',
+        severity: 'suggestion',
+        text: 'Abkürzungen im Fließtext ausschreiben.',
+        fix: { label: 'Ersetzen durch „circa“', replacement: 'circa' },
+      }),
+    );
+  }
+  const ignored = docId ? (ignores.get(docId) ?? []) : [];
+  const kept = findings.filter((f) => {
+    const from = text.length === 0 ? 0 : byteToIndex(text, f.span.start);
+    const to = byteToIndex(text, f.span.end);
+    const matched = text.slice(from, to);
+    const context = Array.from(text.slice(Math.max(0, from - 80), from)).slice(-40).join('');
+    return !ignored.some(
+      (i) => i.code === f.code && i.matched === matched && (i.scope === 'document' || i.context === context),
+    );
+  });
+  const words = text.split(/\s+/).filter(Boolean).length;
+  return {
+    content_hash: hash(text),
+    findings: kept,
+    scores: words === 0 ? {} : { 'seo.overall': Math.min(100, 20 + words), 'seo.readability': words > 40 ? 55 : 80 },
+  };
+}
+
+function byteToIndex(text: string, byte: number): number {
+  let bytes = 0;
+  let i = 0;
+  while (i < text.length && bytes < byte) {
+    const cp = text.codePointAt(i) ?? 0;
+    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    i += cp >= 0x10000 ? 2 : 1;
+  }
+  return i;
+}
+
 export async function handle(cmd: string, args: Record<string, unknown>): Promise<unknown> {
   await delay(options.latencyMs);
   switch (cmd) {
@@ -231,6 +350,37 @@ export async function handle(cmd: string, args: Record<string, unknown>): Promis
       const doc = getDoc(args.id);
       return wordDiff(getRev(doc, args.from), getRev(doc, args.to));
     }
+    case 'doc_check':
+      requireWorkspace();
+      await delay(options.latencyMs * 2);
+      return mockCheck(String(args.content ?? ''), typeof args.id === 'string' ? args.id : null);
+    case 'finding_ignore': {
+      const doc = getDoc(args.id);
+      const ignore: Ignore = {
+        id: newId('i'),
+        document_id: doc.summary.id,
+        code: String(args.code),
+        scope: args.scope as IgnoreScope,
+        matched: String(args.matched ?? ''),
+        context: String(args.context ?? ''),
+        reason: String(args.reason ?? ''),
+        author,
+        created_at: Date.now(),
+      };
+      if (!ignore.reason.trim()) fail('invalid_reason', 'Eine Begründung ist erforderlich');
+      ignores.set(doc.summary.id, [...(ignores.get(doc.summary.id) ?? []), ignore]);
+      return ignore;
+    }
+    case 'finding_unignore': {
+      const doc = getDoc(args.id);
+      ignores.set(
+        doc.summary.id,
+        (ignores.get(doc.summary.id) ?? []).filter((i) => i.id !== args.ignore),
+      );
+      return null;
+    }
+    case 'doc_ignores':
+      return ignores.get(getDoc(args.id).summary.id) ?? [];
     default:
       fail('unknown_command', `Unbekannter Befehl: ${cmd}`);
   }

@@ -15,6 +15,7 @@ import {
   lineNumbers,
 } from '@codemirror/view';
 import { tags } from '@lezer/highlight';
+import { lintExtensions } from './lint';
 
 /**
  * CodeMirror injects its styles as a <style> element at run time. Under a strict CSP
@@ -119,12 +120,16 @@ export function baseExtensions(): Extension[] {
   ];
 }
 
-/** The Markdown editor: line numbers, wrapping, undo history, search. */
+/** Ctrl/⌘+Shift+K toggles the checks panel, so it does not delete a line here. */
+const editorKeys = defaultKeymap.filter((binding) => binding.key !== 'Shift-Mod-k');
+
+/** The Markdown editor: line numbers, wrapping, undo history, search, check markers. */
 export function editorExtensions(onChange: (text: string) => void): Extension[] {
   return [
     ...baseExtensions(),
     EditorView.contentAttributes.of({ spellcheck: 'true', autocorrect: 'on', autocapitalize: 'sentences' }),
     lineNumbers(),
+    lintExtensions(),
     highlightActiveLine(),
     highlightActiveLineGutter(),
     drawSelection(),
@@ -133,7 +138,7 @@ export function editorExtensions(onChange: (text: string) => void): Extension[] 
     search({ top: true }),
     highlightSelectionMatches(),
     EditorState.allowMultipleSelections.of(true),
-    keymap.of([...searchKeymap, ...historyKeymap, ...defaultKeymap]),
+    keymap.of([...searchKeymap, ...historyKeymap, ...editorKeys]),
     EditorView.updateListener.of((update) => {
       if (update.docChanged) onChange(update.state.doc.toString());
     }),

@@ -4,6 +4,7 @@ import { invoke } from '@tauri-apps/api/core';
 import { toIpcError } from './ipc-error';
 import type {
   AppState,
+  CheckReport,
   DocumentId,
   DocumentSummary,
   OpenDocument,
@@ -11,9 +12,37 @@ import type {
   RevisionId,
   RevisionMeta,
   SaveOutcome,
+  Timestamp,
   WordDiff,
   WorkspaceInfo,
 } from './bindings';
+
+/** Where an ignore applies: this one place, or the whole document. Mirrors the Rust type. */
+export type IgnoreScope = 'here' | 'document';
+
+/** A finding the user chose to ignore, with the reason. Mirrors the Rust `Ignore`. */
+export interface Ignore {
+  id: string;
+  document_id: DocumentId;
+  /** The rule code of the ignored finding, e.g. `WaermewerkAlbtal.Anrede`. */
+  code: string;
+  scope: IgnoreScope;
+  /** The source text of the finding's span. */
+  matched: string;
+  /** Up to 40 characters of source text before the span. */
+  context: string;
+  reason: string;
+  author: string;
+  created_at: Timestamp;
+}
+
+export interface IgnoreRequest {
+  code: string;
+  scope: IgnoreScope;
+  matched: string;
+  context: string;
+  reason: string;
+}
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -41,6 +70,22 @@ export const docRestore = (id: DocumentId, rev: RevisionId) =>
   call<SaveOutcome>('doc_restore', { id, rev });
 export const docDiff = (id: DocumentId, from: RevisionId, to: RevisionId) =>
   call<WordDiff>('doc_diff', { id, from, to });
+/**
+ * Runs every check on the editor's (unsaved) text. With `id`, findings the user ignored
+ * in that document are left out.
+ */
+export const docCheck = (content: string, id: DocumentId | null) => call<CheckReport>('doc_check', { content, id });
+export const findingIgnore = (id: DocumentId, req: IgnoreRequest) =>
+  call<Ignore>('finding_ignore', {
+    id,
+    code: req.code,
+    scope: req.scope,
+    matched: req.matched,
+    context: req.context,
+    reason: req.reason,
+  });
+export const findingUnignore = (id: DocumentId, ignore: string) => call<null>('finding_unignore', { id, ignore });
+export const docIgnores = (id: DocumentId) => call<Ignore[]>('doc_ignores', { id });
 
 export const ipc = {
   appState,
@@ -55,6 +100,10 @@ export const ipc = {
   revisionRead,
   docRestore,
   docDiff,
+  docCheck,
+  findingIgnore,
+  findingUnignore,
+  docIgnores,
 };
 
 export { isIpcError, toIpcError } from './ipc-error';

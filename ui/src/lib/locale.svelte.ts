@@ -4,6 +4,7 @@ import {
   detectLocale,
   formatDateTime,
   formatRelative,
+  formatSize,
   isLocale,
   translate,
   translatePlural,
@@ -64,4 +65,8 @@ export function shortcut(key: string, shift = false): string {
   const mac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
   if (mac) return `${shift ? '⇧' : ''}⌘${key.toUpperCase()}`;
   return `Ctrl+${shift ? 'Shift+' : ''}${key.toUpperCase()}`;
+}
+
+export function fileSize(bytes: number): string {
+  return formatSize(i18n.locale, bytes);
 }

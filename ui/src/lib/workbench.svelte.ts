@@ -1,6 +1,15 @@
 // Application state and the flows between the UI and the Tauri commands: opening
-// workspaces and documents, autosave, named versions, history, diff and restore.
+// workspaces and documents, autosave, named versions, history, diff and restore, and
+// the checks of the editor's text (findings, ignores).
 import { AutosaveQueue, type AutosaveSnapshot } from './autosave';
+import {
+  CheckQueue,
+  convertFindings,
+  ignoreAnchor,
+  type CheckedFinding,
+  type CheckQueueState,
+  type CheckResult,
+} from './checks';
 import type {
   DocumentId,
   DocumentSummary,
@@ -13,6 +22,7 @@ import type {
 } from './bindings';
 import type { MessageKey, Params } from './i18n';
 import * as ipc from './ipc';
+import type { Ignore, IgnoreScope } from './ipc';
 import { toIpcError } from './ipc-error';
 
 /** What the editor should show; a new `key` makes the editor load `text`. */
@@ -43,6 +53,20 @@ export interface DiffState {
 }
 
 const CLEAN: AutosaveSnapshot = { state: 'clean', revision: null, dirty: false, error: null };
+const CHECK_IDLE: CheckQueueState = { running: false, stale: false, length: 0, error: null };
+
+/** The finding whose ignore form is open, and for which scope. */
+export interface IgnoreDraft {
+  index: number;
+  scope: IgnoreScope;
+  /** Recognises the same finding in the next report (whose indices may differ). */
+  key: string;
+}
+
+function findingKey(text: string, f: CheckedFinding): string {
+  const { matched, context } = ignoreAnchor(text, f.span);
+  return `${f.finding.code}\u0000${matched}\u0000${context}`;
+}
 const NOTICE_TTL_MS = { info: 5000, error: 12000 } as const;
 
 export class Workbench {
@@ -66,7 +90,18 @@ export class Workbench {
   diff = $state.raw<DiffState | null>(null);
   restoring = $state(false);
 
+  checksOpen = $state(false);
+  check = $state.raw<CheckQueueState>(CHECK_IDLE);
+  /** The newest report for the editor's text, in editor positions. */
+  checkResult = $state.raw<CheckResult | null>(null);
+  ignores = $state.raw<Ignore[]>([]);
+  ignoresError = $state.raw<IpcError | null>(null);
+  ignoreDraft = $state.raw<IgnoreDraft | null>(null);
+  ignoreBusy = $state(false);
+
   private queue: AutosaveQueue | null = null;
+  private checkQueue: CheckQueue | null = null;
+  private checkSeq = 0;
   private openSeq = 0;
   private diffSeq = 0;
   private noticeSeq = 0;
@@ -134,6 +169,8 @@ export class Workbench {
       this.current = opened.document;
       this.replaceSummary(opened.document);
       this.startQueue(opened.document.id, opened.head?.content ?? '', opened.head?.meta.number ?? null);
+      this.startChecks(opened.document.id, opened.head?.content ?? '');
+      if (this.checksOpen) void this.loadIgnores();
       this.editorDoc = {
         key: `${id}:${seq}`,
         docId: id,
@@ -169,7 +206,9 @@ export class Workbench {
 
   /** The editor's text changed. */
   edit(docId: DocumentId, text: string): void {
-    if (this.current?.id === docId) this.queue?.update(text);
+    if (this.current?.id !== docId) return;
+    this.queue?.update(text);
+    this.checkQueue?.update(text);
   }
 
   /** Saves pending edits now (window blur, before leaving a document). */
@@ -203,6 +242,7 @@ export class Workbench {
 
   async openHistory(): Promise<void> {
     if (!this.current) return;
+    this.closeChecks();
     this.historyOpen = true;
     await this.flush();
     await this.loadHistory();
@@ -296,6 +336,103 @@ export class Workbench {
     }
   }
 
+  // Checks --------------------------------------------------------------------
+
+  toggleChecks(): void {
+    if (this.checksOpen) this.closeChecks();
+    else this.openChecks();
+  }
+
+  /** Opens the checks panel (in place of the history). */
+  openChecks(): void {
+    if (!this.current) return;
+    if (this.historyOpen) this.closeHistory();
+    const wasOpen = this.checksOpen;
+    this.checksOpen = true;
+    if (!wasOpen) void this.loadIgnores();
+  }
+
+  closeChecks(): void {
+    this.checksOpen = false;
+    this.ignoreDraft = null;
+  }
+
+  /** Checks the editor's text again now. */
+  recheck(): void {
+    this.checkQueue?.checkNow();
+  }
+
+  /** Opens the reason form of a finding (from the panel or the editor's tooltip). */
+  requestIgnore(finding: CheckedFinding, scope: IgnoreScope): void {
+    const result = this.checkResult;
+    if (!result) return;
+    this.openChecks();
+    this.ignoreDraft = { index: finding.index, scope, key: findingKey(result.text, finding) };
+  }
+
+  cancelIgnore(): void {
+    this.ignoreDraft = null;
+  }
+
+  async ignoreFinding(finding: CheckedFinding, scope: IgnoreScope, reason: string): Promise<boolean> {
+    const doc = this.current;
+    const result = this.checkResult;
+    const why = reason.trim();
+    if (!doc || !result || this.ignoreBusy) return false;
+    if (!why) {
+      this.notify('info', { key: 'notice_reason_required' });
+      return false;
+    }
+    this.ignoreBusy = true;
+    try {
+      const anchor = ignoreAnchor(result.text, finding.span);
+      const ignore = await ipc.findingIgnore(doc.id, {
+        code: finding.finding.code,
+        scope,
+        ...anchor,
+        reason: why,
+      });
+      if (this.current?.id !== doc.id) return true;
+      this.ignores = [...this.ignores.filter((i) => i.id !== ignore.id), ignore];
+      this.ignoreDraft = null;
+      this.notify('info', { key: 'notice_ignored' });
+      this.recheck();
+      return true;
+    } catch (e) {
+      this.fail(e);
+      return false;
+    } finally {
+      this.ignoreBusy = false;
+    }
+  }
+
+  async unignore(ignore: Ignore): Promise<void> {
+    const doc = this.current;
+    if (!doc) return;
+    try {
+      await ipc.findingUnignore(doc.id, ignore.id);
+      if (this.current?.id !== doc.id) return;
+      this.ignores = this.ignores.filter((i) => i.id !== ignore.id);
+      this.notify('info', { key: 'notice_unignored' });
+      this.recheck();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  async loadIgnores(): Promise<void> {
+    const doc = this.current;
+    if (!doc) return;
+    try {
+      const ignores = await ipc.docIgnores(doc.id);
+      if (this.current?.id !== doc.id) return;
+      this.ignores = ignores;
+      this.ignoresError = null;
+    } catch (e) {
+      if (this.current?.id === doc.id) this.ignoresError = toIpcError(e);
+    }
+  }
+
   // Notices -------------------------------------------------------------------
 
   notify(kind: Notice['kind'], body: Omit<Notice, 'id' | 'kind'>): void {
@@ -331,6 +468,13 @@ export class Workbench {
   private closeDocument(): void {
     this.queue?.dispose();
     this.queue = null;
+    this.checkQueue?.dispose();
+    this.checkQueue = null;
+    this.check = CHECK_IDLE;
+    this.checkResult = null;
+    this.ignores = [];
+    this.ignoresError = null;
+    this.ignoreDraft = null;
     this.current = null;
     this.editorDoc = null;
     this.save = CLEAN;
@@ -353,6 +497,29 @@ export class Workbench {
     });
     this.queue = queue;
     this.save = queue.snapshot;
+  }
+
+  /** Checks the document's text now and then after every change. */
+  private startChecks(docId: DocumentId, content: string): void {
+    const queue = new CheckQueue({
+      check: (text) => ipc.docCheck(text, docId),
+      onResult: (text, report) => {
+        if (this.checkQueue !== queue) return;
+        const findings = convertFindings(text, report.findings);
+        this.checkResult = { seq: ++this.checkSeq, docId, text, report, findings };
+        const draft = this.ignoreDraft;
+        // The form belongs to a finding of the previous report: follow it, or close it.
+        if (draft) {
+          const same = findings.find((f) => findingKey(text, f) === draft.key);
+          this.ignoreDraft = same ? { ...draft, index: same.index } : null;
+        }
+      },
+      onState: (state) => {
+        if (this.checkQueue === queue) this.check = state;
+      },
+    });
+    this.checkQueue = queue;
+    queue.checkNow(content);
   }
 
   private applySaved(docId: DocumentId, outcome: SaveOutcome): void {

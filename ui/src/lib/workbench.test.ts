@@ -26,6 +26,14 @@ vi.mock('./ipc', () => {
     revisionRead: call('revision_read', 'id', 'rev'),
     docRestore: call('doc_restore', 'id', 'rev'),
     docDiff: call('doc_diff', 'id', 'from', 'to'),
+    docCheck: call('doc_check', 'content', 'id'),
+    findingIgnore: (id: string, req: Record<string, unknown>) => {
+      const args = { id, ...req };
+      calls.push({ cmd: 'finding_ignore', args });
+      return handle('finding_ignore', args);
+    },
+    findingUnignore: call('finding_unignore', 'id', 'ignore'),
+    docIgnores: call('doc_ignores', 'id'),
   };
 });
 
@@ -85,7 +93,7 @@ describe('Workbench', () => {
     calls.length = 0;
 
     await wb.openDocument(b);
-    expect(calls.map((c) => c.cmd)).toEqual(['doc_save', 'doc_open']);
+    expect(calls.map((c) => c.cmd).filter((c) => c !== 'doc_check')).toEqual(['doc_save', 'doc_open']);
     expect(calls[0].args).toEqual({ id: a, content: 'Eilig geändert', message: null });
     expect(wb.current?.id).toBe(b);
     expect(wb.editorDoc).toMatchObject({ docId: b, mode: 'reset' });
