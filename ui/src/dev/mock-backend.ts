@@ -277,7 +277,7 @@ export function mockCheck(text: string, docId: string | null): CheckReport {
     const matched = text.slice(from, to);
     const context = Array.from(text.slice(Math.max(0, from - 80), from)).slice(-40).join('');
     return !ignored.some(
-      (i) => i.code === f.code && i.matched === matched && (i.scope === 'document' || i.context === context),
+      (i) => i.code === f.code && i.matched === matched && (i.scope === 'document' || context.endsWith(i.context)),
     );
   });
   const words = text.split(/\s+/).filter(Boolean).length;

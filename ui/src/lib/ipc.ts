@@ -7,34 +7,18 @@ import type {
   CheckReport,
   DocumentId,
   DocumentSummary,
+  Ignore,
+  IgnoreScope,
   OpenDocument,
   Revision,
   RevisionId,
   RevisionMeta,
   SaveOutcome,
-  Timestamp,
   WordDiff,
   WorkspaceInfo,
 } from './bindings';
 
-/** Where an ignore applies: this one place, or the whole document. Mirrors the Rust type. */
-export type IgnoreScope = 'here' | 'document';
-
-/** A finding the user chose to ignore, with the reason. Mirrors the Rust `Ignore`. */
-export interface Ignore {
-  id: string;
-  document_id: DocumentId;
-  /** The rule code of the ignored finding, e.g. `WaermewerkAlbtal.Anrede`. */
-  code: string;
-  scope: IgnoreScope;
-  /** The source text of the finding's span. */
-  matched: string;
-  /** Up to 40 characters of source text before the span. */
-  context: string;
-  reason: string;
-  author: string;
-  created_at: Timestamp;
-}
+export type { Ignore, IgnoreScope } from './bindings';
 
 export interface IgnoreRequest {
   code: string;

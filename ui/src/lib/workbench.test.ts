@@ -167,4 +167,72 @@ describe('Workbench', () => {
     expect(wb.docs.some((d) => d.title === 'Glosse')).toBe(true);
     expect(wb.editorDoc).toMatchObject({ text: '', mode: 'reset' });
   });
+
+  it('checks the opened document at once and the text 400 ms after typing, with the document id', async () => {
+    const wb = await started();
+    const id = docId(wb, 'Interview');
+    await wb.openDocument(id);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.filter((c) => c.cmd === 'doc_check').at(-1)?.args.id).toBe(id);
+    expect(wb.checkResult?.findings).toEqual([]);
+
+    const text = '---\ntitle: "Wärme\n---\nDu sparst 🔥 mit dir.';
+    wb.edit(id, text);
+    await vi.advanceTimersByTimeAsync(399);
+    expect(wb.checkResult?.text).not.toBe(text);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(wb.checkResult?.text).toBe(text);
+    const codes = wb.checkResult?.findings.map((f) => f.finding.code);
+    expect(codes).toEqual(['doc.front_matter', 'WaermewerkAlbtal.Anrede', 'WaermewerkAlbtal.Anrede']);
+    const dir = wb.checkResult!.findings[2];
+    expect(text.slice(dir.span.from, dir.span.to)).toBe('dir');
+    expect(wb.check).toMatchObject({ running: false, stale: false, error: null });
+  });
+
+  it('ignores a finding with a reason, re-checks without it, and shows it again on unignore', async () => {
+    const wb = await started();
+    const id = docId(wb, 'Interview');
+    await wb.openDocument(id);
+    const text = 'Du und du.';
+    wb.edit(id, text);
+    await vi.advanceTimersByTimeAsync(400);
+    const [first] = wb.checkResult!.findings;
+    wb.openChecks();
+    wb.requestIgnore(first, 'here');
+    expect(wb.ignoreDraft).toMatchObject({ index: first.index, scope: 'here' });
+
+    expect(await wb.ignoreFinding(first, 'here', '   ')).toBe(false);
+    expect(calls.some((c) => c.cmd === 'finding_ignore')).toBe(false);
+
+    expect(await wb.ignoreFinding(first, 'here', ' Zitat ')).toBe(true);
+    expect(calls.find((c) => c.cmd === 'finding_ignore')?.args).toEqual({
+      id,
+      code: 'WaermewerkAlbtal.Anrede',
+      scope: 'here',
+      matched: 'Du',
+      context: '',
+      reason: 'Zitat',
+    });
+    expect(wb.ignoreDraft).toBeNull();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(wb.checkResult?.findings.map((f) => text.slice(f.span.from, f.span.to))).toEqual(['du']);
+    expect(wb.ignores).toHaveLength(1);
+
+    await wb.unignore(wb.ignores[0]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(wb.ignores).toHaveLength(0);
+    expect(wb.checkResult?.findings).toHaveLength(2);
+  });
+
+  it('keeps the checks and the history panel apart', async () => {
+    const wb = await started();
+    await wb.openDocument(docId(wb, 'Interview'));
+    wb.toggleChecks();
+    expect(wb.checksOpen).toBe(true);
+    await wb.openHistory();
+    expect(wb.checksOpen).toBe(false);
+    expect(wb.historyOpen).toBe(true);
+    wb.openChecks();
+    expect(wb.historyOpen).toBe(false);
+  });
 });
