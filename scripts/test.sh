@@ -21,8 +21,10 @@ cargo clippy --locked --workspace --all-targets -- -D warnings
 step "Rust tests (store, workspace, CLI, generated TypeScript bindings)"
 cargo test --locked --workspace --exclude imprimatur-e2e
 
+# Benchmarks build with the dev profile, whose compute-heavy crates are optimised (see
+# Cargo.toml): they reuse the test build instead of compiling every dependency again.
 step "benchmark: revision store"
-cargo bench --locked -p imprimatur-store --bench revisions
+cargo bench --locked --profile dev -p imprimatur-store --bench revisions
 
 step "end-to-end: the app window through tauri-driver and WebKitWebDriver under Xvfb"
 cargo build --locked -p imprimatur-app
