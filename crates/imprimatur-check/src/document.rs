@@ -325,11 +325,12 @@ impl Document {
     pub fn prose_span(&self, start: usize, end: usize) -> Span {
         let s = self.prose.to_source(start);
         let e = if end > start {
-            self.prose.to_source(end - 1)
-                + self.prose.text[..end]
-                    .chars()
-                    .next_back()
-                    .map_or(1, char::len_utf8)
+            // Map the start of the last character, not its last byte: "49€" ends 3 bytes after "€" starts.
+            let last = self.prose.text[..end]
+                .chars()
+                .next_back()
+                .map_or(1, char::len_utf8);
+            self.prose.to_source(end - last) + last
         } else {
             s
         };
@@ -441,6 +442,10 @@ mod tests {
         let p = d.prose.text.find("Zitat").unwrap();
         let span = d.prose_span(p, p + 5);
         assert_eq!((span.line, span.column), (12, 3));
+        // A span that ends in a multi-byte character ends right after it.
+        let d = Document::parse("Nur 49€ im Monat.", Lang::De);
+        let span = d.prose_span(4, 4 + "49€".len());
+        assert_eq!(&d.source[span.start as usize..span.end as usize], "49€");
     }
 
     #[test]

@@ -107,10 +107,21 @@ fn scalar<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 
 fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     let v = Value::deserialize(d)?;
-    Ok(match v {
-        Value::Sequence(items) => items.iter().filter_map(to_text).collect(),
-        other => to_text(&other).into_iter().collect(),
-    })
+    match v {
+        Value::Sequence(items) => items
+            .iter()
+            .map(|i| {
+                // `- im Grunde(?: genommen)?` is a mapping to YAML: say so instead of dropping it.
+                to_text(i).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "a list entry is not text ({}); put entries that contain ': ' or start with a special character in quotes",
+                        serde_yaml_ng::to_string(i).unwrap_or_default().trim()
+                    ))
+                })
+            })
+            .collect(),
+        other => Ok(to_text(&other).into_iter().collect()),
+    }
 }
 
 fn pairs<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String)>, D::Error> {

@@ -1,0 +1,130 @@
+//! Every rule of the bundled packs has a fixture of good and bad sentences
+//! (`tests/packs/<Pack>/<Rule>.txt`): `+` lines must not trigger the rule, `-` lines
+//! must, and `- text => repl` must offer that replacement as a fix.
+//! A `# config: address=du gender=star` line sets the house options for the file.
+
+use std::path::{Path, PathBuf};
+
+use imprimatur_check::{Document, Lang};
+use imprimatur_style::{check, AddressForm, GenderConvention, StyleConfig, StyleEngine};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn fixtures(pack: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/packs")
+        .join(pack)
+}
+
+/// Plays every fixture of `pack` (loaded from `root/styleguides/pack`); returns the failures.
+fn play_pack(root: &Path, pack: &str, lang: Lang) -> Vec<String> {
+    let mut failures = Vec::new();
+    let mut rules: Vec<String> = std::fs::read_dir(root.join("styleguides").join(pack))
+        .unwrap()
+        .filter_map(|e| {
+            let p = e.ok()?.path();
+            (p.extension()? == "yml").then(|| p.file_stem().unwrap().to_string_lossy().into_owned())
+        })
+        .collect();
+    rules.sort();
+    assert!(!rules.is_empty(), "{pack} has no rules");
+    for rule in rules {
+        let file = fixtures(pack).join(format!("{rule}.txt"));
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            failures.push(format!("{pack}.{rule}: no fixture {}", file.display()));
+            continue;
+        };
+        let mut cfg = StyleConfig {
+            packs: vec![pack.to_string()],
+            packs_en: vec![pack.to_string()],
+            ..StyleConfig::default()
+        };
+        for opt in text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# config:"))
+            .flat_map(str::split_whitespace)
+        {
+            match opt {
+                "address=du" => cfg.address = AddressForm::Du,
+                "gender=star" => cfg.gender = GenderConvention::Star,
+                "gender=pair" => cfg.gender = GenderConvention::Pair,
+                "gender=neutral" => cfg.gender = GenderConvention::Neutral,
+                other => panic!("{}: unknown config option {other}", file.display()),
+            }
+        }
+        let engine = StyleEngine::load(root, &cfg).unwrap_or_else(|e| panic!("{pack}: {e}"));
+        let code = format!("{pack}.{rule}");
+        assert!(
+            engine.rules().iter().any(|r| r.code == code),
+            "{code} did not load for its fixture's config"
+        );
+        let (mut good, mut bad) = (0, 0);
+        for line in text.lines() {
+            let (want, rest) = match line.split_at_checked(2) {
+                Some(("+ ", rest)) => (false, rest),
+                Some(("- ", rest)) => (true, rest),
+                _ => continue,
+            };
+            let (sentence, replacement) = match rest.split_once(" => ") {
+                Some((s, r)) => (s, Some(r)),
+                None => (rest, None),
+            };
+            let doc = Document::parse(sentence, lang);
+            let found: Vec<_> = check(&doc, &engine)
+                .into_iter()
+                .filter(|f| f.code == code)
+                .collect();
+            if want {
+                bad += 1;
+                if found.is_empty() {
+                    failures.push(format!("{code}: missed: {sentence}"));
+                } else if let Some(r) = replacement {
+                    let offered: Vec<_> = found
+                        .iter()
+                        .filter_map(|f| f.fix.as_ref())
+                        .flat_map(|f| f.edits.iter().map(|e| e.replacement.clone()))
+                        .collect();
+                    if !offered.iter().any(|o| o == r) {
+                        failures.push(format!("{code}: {sentence}: fix {offered:?}, want {r:?}"));
+                    }
+                }
+                // Every span points at real source bytes.
+                for f in &found {
+                    assert!(sentence
+                        .get(f.span.start as usize..f.span.end as usize)
+                        .is_some());
+                }
+            } else {
+                good += 1;
+                if !found.is_empty() {
+                    let what: Vec<_> = found.iter().map(|f| f.message.text.clone()).collect();
+                    failures.push(format!("{code}: false alarm on: {sentence}: {what:?}"));
+                }
+            }
+        }
+        if good == 0 || bad == 0 {
+            failures.push(format!("{code}: the fixture needs good and bad sentences"));
+        }
+    }
+    failures
+}
+
+#[test]
+fn klartext_german_house_style() {
+    let failures = play_pack(&repo(), "Klartext", Lang::De);
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn plain_english_pack() {
+    let failures = play_pack(&repo(), "PlainEnglish", Lang::En);
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn demo_brand_pack() {
+    let failures = play_pack(&repo().join("demo"), "WaermewerkAlbtal", Lang::De);
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
