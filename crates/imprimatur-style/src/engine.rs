@@ -2,8 +2,9 @@
 //! (`RegexSet`) per language, so a document is scanned once to learn which rules can
 //! match at all; only those run on their scopes.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use imprimatur_check::{text, BlockKind, CheckKind, Document, Edit, Finding, Fix, Lang, Message};
 use regex::RegexSet;
@@ -156,6 +157,34 @@ impl StyleEngine {
         Ok(engine)
     }
 
+    /// Like [`load`](Self::load), but reuses the engine compiled for the same folder and
+    /// settings while no file under `styleguides/` has changed (size or modification
+    /// time), so checking as the user types costs no recompilation. A rule edited in the
+    /// rule editor takes effect on the next check.
+    pub fn load_cached(
+        workspace_root: &Path,
+        cfg: &StyleConfig,
+    ) -> Result<Arc<StyleEngine>, StyleError> {
+        type Cache = Mutex<HashMap<(PathBuf, String), (u64, Arc<StyleEngine>)>>;
+        static CACHE: OnceLock<Cache> = OnceLock::new();
+        let key = (
+            workspace_root.to_path_buf(),
+            serde_json::to_string(cfg).unwrap_or_default(),
+        );
+        let stamp = fingerprint(&workspace_root.join("styleguides"));
+        let cache = CACHE.get_or_init(Default::default);
+        if let Some((s, engine)) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            if s == stamp {
+                return Ok(engine);
+            }
+        }
+        let engine = Arc::new(StyleEngine::load(workspace_root, cfg)?);
+        if let Ok(mut c) = cache.lock() {
+            c.insert(key, (stamp, engine.clone()));
+        }
+        Ok(engine)
+    }
+
     /// An engine from rules already compiled (the compatibility runner builds its rule
     /// lists from `.vale.ini`).
     pub fn build(
@@ -211,6 +240,30 @@ impl StyleEngine {
         self.warnings
             .extend(w.into_iter().map(|message| LoadWarning { message }));
     }
+}
+
+/// A hash of the names, sizes and modification times of every file under `dir`.
+fn fingerprint(dir: &Path) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut stack = vec![dir.to_path_buf()];
+    let mut entries = Vec::new();
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            match e.metadata() {
+                Ok(m) if m.is_dir() => stack.push(p),
+                Ok(m) => entries.push((p, m.len(), m.modified().ok())),
+                Err(_) => {}
+            }
+        }
+    }
+    entries.sort();
+    entries.hash(&mut h);
+    h.finish()
 }
 
 fn plan(rules: &[Rule], range: std::ops::Range<usize>) -> Plan {

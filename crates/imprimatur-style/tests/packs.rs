@@ -128,3 +128,35 @@ fn demo_brand_pack() {
     let failures = play_pack(&repo().join("demo"), "WaermewerkAlbtal", Lang::De);
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
+
+/// The demo workspace carries copies of the default packs (as `imprimatur init` would
+/// have made them); they must not drift from the originals.
+#[test]
+fn demo_copies_of_the_default_packs_are_current() {
+    for pack in ["Klartext", "PlainEnglish"] {
+        let original = repo().join("styleguides").join(pack);
+        let copy = repo().join("demo/styleguides").join(pack);
+        let mut names: Vec<_> = std::fs::read_dir(&original)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        let mut copied: Vec<_> = std::fs::read_dir(&copy)
+            .unwrap_or_else(|e| panic!("{}: {e}", copy.display()))
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        copied.sort();
+        assert_eq!(
+            names, copied,
+            "{pack}: files differ; copy styleguides/{pack} to demo/styleguides/"
+        );
+        for n in names {
+            assert_eq!(
+                std::fs::read(original.join(&n)).unwrap(),
+                std::fs::read(copy.join(&n)).unwrap(),
+                "{pack}/{}: copy styleguides/{pack} to demo/styleguides/",
+                n.to_string_lossy()
+            );
+        }
+    }
+}

@@ -19,22 +19,45 @@ impl Workspace {
         Document::parse(source, lang)
     }
 
+    /// The `[seo]` settings, or their defaults.
+    pub fn seo_config(&self) -> imprimatur_seo::SeoConfig {
+        self.settings().seo.clone().unwrap_or_default()
+    }
+
+    /// Every SEO and readability assessment of `source` (all ratings, not only the
+    /// problems), with the SERP preview: what the SEO panel shows.
+    pub fn seo_report(&self, source: &str) -> imprimatur_seo::SeoReport {
+        imprimatur_seo::check(&self.parse_document(source), &self.seo_config())
+    }
+
     /// Checks `source` with the checks in `only` (all when empty). Problems with the
     /// document itself, such as broken front matter, are always reported.
     pub fn check(&self, source: &str, only: &[CheckKind]) -> CheckReport {
         let doc = self.parse_document(source);
         let wanted = |k: CheckKind| only.is_empty() || only.contains(&k);
         let mut findings = doc.problems.clone();
+        let mut scores = std::collections::BTreeMap::new();
         for &kind in ALL_CHECKS {
             if !wanted(kind) {
                 continue;
             }
             // Each check lands here as its crate arrives (style, SEO, facts, duplicates).
+            // SEO runs on web articles: documents with a keyphrase, title or description in
+            // their front matter, or when asked for explicitly (`--only seo`). Notes and
+            // drafts without metadata would otherwise drown in "set a keyphrase" findings.
+            let fm = &doc.front_matter;
+            let is_article =
+                fm.keyphrase.is_some() || fm.title.is_some() || fm.description.is_some();
+            if kind == CheckKind::Seo && (is_article || only.contains(&CheckKind::Seo)) {
+                let seo = imprimatur_seo::check(&doc, &self.seo_config());
+                findings.extend(seo.findings(&doc));
+                scores.extend(seo.scores());
+            }
         }
         let mut report = CheckReport {
             content_hash: imprimatur_store::content_hash(source),
             findings: std::mem::take(&mut findings),
-            scores: Default::default(),
+            scores,
         };
         report.normalise();
         report

@@ -4,7 +4,10 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-use imprimatur_check::{CheckKind, CheckReport, Edit, Finding, Fix, Message, Severity, Span};
+use imprimatur_check::{CheckKind, CheckReport, Edit, Finding, Fix, Lang, Message, Severity, Span};
+use imprimatur_seo::{
+    Assessment, AssessmentGroup, Rating, SeoReport, SerpPreview, SerpTitle, TextStats,
+};
 use imprimatur_store::{
     AuditBreak, AuditEntry, AuditProblem, AuditReport, DiffChunk, DiffOp, DocumentId,
     DocumentSummary, Ignore, IgnoreScope, Origin, Revision, RevisionId, RevisionMeta, SaveOutcome,
@@ -77,6 +80,14 @@ pub fn typescript_bindings() -> String {
         Fix::decl(&cfg),
         Finding::decl(&cfg),
         CheckReport::decl(&cfg),
+        Lang::decl(&cfg),
+        Rating::decl(&cfg),
+        AssessmentGroup::decl(&cfg),
+        Assessment::decl(&cfg),
+        TextStats::decl(&cfg),
+        SerpTitle::decl(&cfg),
+        SerpPreview::decl(&cfg),
+        SeoReport::decl(&cfg),
         IgnoreScope::decl(&cfg),
         Ignore::decl(&cfg),
         WorkspaceInfo::decl(&cfg),

@@ -15,8 +15,9 @@ pub const FILE_NAME: &str = "imprimatur.toml";
 pub struct Settings {
     pub workspace: WorkspaceSettings,
     // Owned by the checks, knowledge, model and workflow crates as they land.
+    /// `[style]`, owned by imprimatur-style: packs, levels, address form, gender convention.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub style: Option<toml::Table>,
+    pub style: Option<imprimatur_style::StyleConfig>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seo: Option<toml::Table>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -150,6 +151,18 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(msg.contains("line 3"), "{msg}");
+    }
+
+    #[test]
+    fn the_style_section_is_typed() {
+        let ok = "[workspace]\nname = \"x\"\n\n[style]\naddress = \"du\"\n[style.levels]\n\"Klartext.Passiv\" = \"off\"\n";
+        let s = parse(Path::new("imprimatur.toml"), ok).unwrap();
+        assert_eq!(s.style.unwrap().address, imprimatur_style::AddressForm::Du);
+        let typo = "[workspace]\nname = \"x\"\n\n[style]\nadress = \"du\"\n";
+        let msg = parse(Path::new("imprimatur.toml"), typo)
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("line 5") && msg.contains("adress"), "{msg}");
     }
 
     #[test]
