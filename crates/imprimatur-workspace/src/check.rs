@@ -30,6 +30,35 @@ impl Workspace {
         imprimatur_seo::check(&self.parse_document(source), &self.seo_config())
     }
 
+    /// The `[style]` settings, or their defaults.
+    pub fn style_config(&self) -> imprimatur_style::StyleConfig {
+        self.settings().style.clone().unwrap_or_default()
+    }
+
+    /// The compiled style rules of this workspace (cached until a file in `styleguides/` changes).
+    pub fn style_engine(
+        &self,
+    ) -> Result<std::sync::Arc<imprimatur_style::StyleEngine>, imprimatur_style::StyleError> {
+        imprimatur_style::StyleEngine::load_cached(self.root(), &self.style_config())
+    }
+
+    /// Style findings; a broken rule pack is one error finding naming the file and how to
+    /// fix it, so the other checks still run.
+    fn style_findings(&self, doc: &Document) -> Vec<imprimatur_check::Finding> {
+        match self.style_engine() {
+            Ok(engine) => imprimatur_style::check(doc, &engine),
+            Err(e) => vec![imprimatur_check::Finding {
+                check: CheckKind::Style,
+                code: e.code().to_string(),
+                severity: imprimatur_check::Severity::Error,
+                message: imprimatur_check::Message::plain(e.code(), e.to_string()),
+                span: doc.span(0, 0),
+                fix: None,
+                evidence: None,
+            }],
+        }
+    }
+
     /// Checks `source` with the checks in `only` (all when empty). Problems with the
     /// document itself, such as broken front matter, are always reported.
     pub fn check(&self, source: &str, only: &[CheckKind]) -> CheckReport {
@@ -42,6 +71,9 @@ impl Workspace {
                 continue;
             }
             // Each check lands here as its crate arrives (style, SEO, facts, duplicates).
+            if kind == CheckKind::Style {
+                findings.extend(self.style_findings(&doc));
+            }
             // SEO runs on web articles: documents with a keyphrase, title or description in
             // their front matter, or when asked for explicitly (`--only seo`). Notes and
             // drafts without metadata would otherwise drown in "set a keyphrase" findings.

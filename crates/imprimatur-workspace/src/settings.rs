@@ -18,8 +18,9 @@ pub struct Settings {
     /// `[style]`, owned by imprimatur-style: packs, levels, address form, gender convention.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub style: Option<imprimatur_style::StyleConfig>,
+    /// `[seo]`, owned by imprimatur-seo (unknown keys are errors there too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seo: Option<toml::Table>,
+    pub seo: Option<imprimatur_seo::SeoConfig>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub knowledge: Option<toml::Table>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -66,7 +67,7 @@ pub(crate) fn default_text(name: &str) -> String {
 }
 
 pub(crate) fn parse(file: &Path, text: &str) -> WorkspaceResult<Settings> {
-    toml::from_str(text).map_err(|e| {
+    let settings: Settings = toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
         WorkspaceError::Settings {
             file: file.to_path_buf(),
@@ -74,7 +75,23 @@ pub(crate) fn parse(file: &Path, text: &str) -> WorkspaceResult<Settings> {
             column,
             message: e.message().trim().replace('\n', " "),
         }
-    })
+    })?;
+    // What serde cannot check: values inside a section (host names in [seo]).
+    if let Some(Err(e)) = settings
+        .seo
+        .as_ref()
+        .map(imprimatur_seo::SeoConfig::validate)
+    {
+        let at = text.find("site_hosts").unwrap_or(0);
+        let (line, column) = line_col(text, at);
+        return Err(WorkspaceError::Settings {
+            file: file.to_path_buf(),
+            line,
+            column,
+            message: e.to_string(),
+        });
+    }
+    Ok(settings)
 }
 
 pub(crate) fn load(root: &Path) -> WorkspaceResult<(Settings, String)> {
@@ -151,6 +168,23 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(msg.contains("line 3"), "{msg}");
+    }
+
+    #[test]
+    fn the_seo_section_is_typed() {
+        let ok = "[workspace]\nname = \"x\"\n\n[seo]\nsite_hosts = [\"waermewerk-albtal.de\"]\n";
+        let s = parse(Path::new("imprimatur.toml"), ok).unwrap();
+        assert_eq!(s.seo.unwrap().site_hosts, ["waermewerk-albtal.de"]);
+        let typo = "[workspace]\nname = \"x\"\n\n[seo]\nword_form = false\n";
+        let msg = parse(Path::new("imprimatur.toml"), typo)
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("line 5") && msg.contains("word_form"), "{msg}");
+        let host = "[workspace]\nname = \"x\"\n[seo]\nsite_hosts = [\"https://x.de/\"]\n";
+        let msg = parse(Path::new("imprimatur.toml"), host)
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("line 4") && msg.contains("host name"), "{msg}");
     }
 
     #[test]

@@ -74,6 +74,72 @@ code: string, severity: Severity, message: Message, span: Span, fix: Fix | null,
  */
 evidence: unknown, };
 export type CheckReport = { content_hash: string, findings: Array<Finding>, scores: { [key in string]: number }, };
+export type Lang = "de" | "en";
+export type Rating = "good" | "ok" | "bad";
+export type AssessmentGroup = "seo" | "readability";
+export type Assessment = { 
+/**
+ * Stable id, e.g. `seo.keyphrase_density`, `readability.passive_voice`.
+ */
+id: string, group: AssessmentGroup, 
+/**
+ * Yoast's scale: 9 is best; heavy problems go below 0.
+ */
+score: number, rating: Rating, 
+/**
+ * In the document's language, with the key and arguments for the UI's language.
+ */
+message: Message, message_de: string, message_en: string, 
+/**
+ * The measured value (a percentage, a count, pixels…), if the assessment measures one.
+ */
+value: number | null, 
+/**
+ * Places in the source the assessment is about (too long sentences, the title line…).
+ */
+marks: Array<Span>, 
+/**
+ * Whether it counts toward its group's total (the readability formulas are shown but,
+ * as in yoastseo, do not count).
+ */
+scored: boolean, };
+export type TextStats = { words: number, sentences: number, syllables: number, 
+/**
+ * Words with three or more syllables.
+ */
+polysyllables: number, monosyllables: number, 
+/**
+ * Words longer than six letters (LIX and Wiener Sachtextformel).
+ */
+long_words: number, flesch_reading_ease: number, 
+/**
+ * German school grade (4 = very easy … 15 = very hard); `None` for English.
+ */
+wiener_sachtextformel: number | null, lix: number, };
+export type SerpTitle = { width_px: number, max_px: number, 
+/**
+ * Byte offset in the title where it is cut, `None` when it fits.
+ */
+truncate_at: number | null, 
+/**
+ * What the result page shows: the title, or its cut with " …".
+ */
+display: string, };
+export type SerpPreview = { title: string, desktop: SerpTitle, mobile: SerpTitle, description: string, slug: string, };
+export type SeoReport = { lang: Lang, assessments: Array<Assessment>, 
+/**
+ * 0–100: the mean of the SEO scores over 9.
+ */
+seo_score: number, 
+/**
+ * 30 (needs improvement), 60 (ok) or 90 (good), from the readability ratings as yoastseo
+ * aggregates them.
+ */
+readability_score: number, stats: TextStats, 
+/**
+ * Keyphrase occurrences and density (in % of words).
+ */
+keyphrase_count: number, keyphrase_density: number, serp: SerpPreview, };
 export type IgnoreScope = "here" | "document";
 export type Ignore = { id: string, document_id: DocumentId, code: string, scope: IgnoreScope, 
 /**
