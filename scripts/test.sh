@@ -26,6 +26,12 @@ cargo test --locked --workspace --exclude imprimatur-e2e
 step "benchmark: revision store"
 cargo bench --locked --profile dev -p imprimatur-store --bench revisions
 
+# The comparison installs the yoastseo peer once into ~/.cache/imprimatur/yoast (npm) and
+# skips it with a message when node is missing; it fails below 90 % rating agreement.
+step "SEO: agreement with yoastseo on the corpus, then the benchmark (2,000-word German article)"
+cargo run --locked --profile dev -p imprimatur-seo --bin seo-compare -- --min-agreement 90
+cargo bench --locked --profile dev -p imprimatur-seo --bench seo
+
 step "end-to-end: the app window through tauri-driver and WebKitWebDriver under Xvfb"
 cargo build --locked -p imprimatur-app
 export IMPRIMATUR_APP_BIN="$CARGO_TARGET_DIR/debug/imprimatur-app"
