@@ -149,3 +149,41 @@ fn text_output_is_one_line_per_finding_and_exit_zero() {
     assert!(out.contains(":seo.single_h1:"), "{out}");
     assert!(out.lines().all(|l| l.split(':').count() >= 5), "{out}");
 }
+
+#[test]
+fn a_second_article_on_the_same_query_is_cannibalization_and_gets_link_suggestions() {
+    let (tmp, ws) = demo();
+    // The demo imports "Wärmepumpe im Altbau" and the published "Förderung für Wärmepumpen".
+    let file = tmp.path().join("neu.md");
+    std::fs::write(
+        &file,
+        "---\ntitle: \"Wärmepumpen für Altbauten im Vergleich\"\nkeyphrase: \"Wärmepumpen im Altbau\"\nlang: de\n---\nViele fragen nach der Förderung für Wärmepumpen. Ein Wartungsvertrag für die Wärmepumpe lohnt sich.\n",
+    )
+    .unwrap();
+    let report = check_json(&ws, &file);
+    let findings = report["findings"].as_array().unwrap();
+    let cannibal = findings
+        .iter()
+        .find(|f| f["code"] == "seo.cannibalization")
+        .expect("a cannibalization warning");
+    assert_eq!(cannibal["severity"], "warning");
+    assert_eq!(cannibal["span"]["line"], 3);
+    assert!(cannibal["evidence"]["title"]
+        .as_str()
+        .unwrap()
+        .starts_with("Wärmepumpe im Altbau"));
+    let links: Vec<_> = findings
+        .iter()
+        .filter(|f| f["code"] == "seo.internal_link_suggestion")
+        .collect();
+    // The maintenance contract article is confidential (a draft): never a link target.
+    assert_eq!(links.len(), 1, "{links:?}");
+    assert_eq!(links[0]["evidence"]["url"], "/foerderung-waermepumpen-2026");
+    assert_eq!(
+        links[0]["fix"]["edits"][0]["replacement"],
+        "[Förderung für Wärmepumpen](/foerderung-waermepumpen-2026)"
+    );
+    // The demo article itself, checked from its file, is not its own competitor.
+    let own = check_json(&ws, &root().join("demo/documents/waermepumpe-im-altbau.md"));
+    assert!(!codes(&own).contains(&"seo.cannibalization".to_string()));
+}

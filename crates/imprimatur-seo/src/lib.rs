@@ -15,6 +15,7 @@ pub mod passive;
 mod readability;
 mod seo;
 pub mod serp;
+pub mod site;
 pub mod stats;
 
 use std::collections::BTreeMap;

@@ -2,6 +2,7 @@
 //! [`CheckReport`]. Each check is a pure function in its own crate; this is where they meet.
 
 use imprimatur_check::{CheckKind, CheckReport, Document, Lang};
+use imprimatur_seo::site::SiteArticle;
 use imprimatur_store::DocumentId;
 
 use crate::{Workspace, WorkspaceResult};
@@ -62,6 +63,37 @@ impl Workspace {
     /// Checks `source` with the checks in `only` (all when empty). Problems with the
     /// document itself, such as broken front matter, are always reported.
     pub fn check(&self, source: &str, only: &[CheckKind]) -> CheckReport {
+        self.check_in_workspace(source, only, None)
+    }
+
+    /// The other articles of the workspace (head revisions), leaving out document `this`,
+    /// and, when no id is known (`imprimatur check FILE`), any document whose head is this
+    /// very text. A store that cannot be read gives no articles: the document's own checks
+    /// still run, and the store's error shows where the store is used.
+    fn site_articles(&self, source: &str, this: Option<&DocumentId>) -> Vec<SiteArticle> {
+        let Ok(docs) = self.store().documents() else {
+            return Vec::new();
+        };
+        docs.iter()
+            .filter(|d| Some(&d.id) != this)
+            .filter_map(|d| {
+                let head = self.store().head(&d.id).ok()??;
+                (head.content != source).then(|| {
+                    SiteArticle::from_document(
+                        d.id.to_string(),
+                        &self.parse_document(&head.content),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    fn check_in_workspace(
+        &self,
+        source: &str,
+        only: &[CheckKind],
+        this: Option<&DocumentId>,
+    ) -> CheckReport {
         let doc = self.parse_document(source);
         let wanted = |k: CheckKind| only.is_empty() || only.contains(&k);
         let mut findings = doc.problems.clone();
@@ -74,16 +106,19 @@ impl Workspace {
             if kind == CheckKind::Style {
                 findings.extend(self.style_findings(&doc));
             }
-            // SEO runs on web articles: documents with a keyphrase, title or description in
-            // their front matter, or when asked for explicitly (`--only seo`). Notes and
-            // drafts without metadata would otherwise drown in "set a keyphrase" findings.
-            let fm = &doc.front_matter;
-            let is_article =
-                fm.keyphrase.is_some() || fm.title.is_some() || fm.description.is_some();
+            // SEO runs on web articles: documents with a focus keyphrase in their front
+            // matter, or any document when asked for explicitly (`--only seo`). Notes and
+            // drafts would otherwise drown in "set a keyphrase" findings.
+            let is_article = doc.front_matter.keyphrase.is_some();
             if kind == CheckKind::Seo && (is_article || only.contains(&CheckKind::Seo)) {
                 let seo = imprimatur_seo::check(&doc, &self.seo_config());
                 findings.extend(seo.findings(&doc));
                 scores.extend(seo.scores());
+                // Workspace-wide: cannibalization and internal-link suggestions.
+                let site = self.site_articles(source, this);
+                let cfg = self.seo_config();
+                findings.extend(imprimatur_seo::site::cannibalization(&doc, &site, &cfg));
+                findings.extend(imprimatur_seo::site::link_suggestions(&doc, &site, &cfg));
             }
         }
         let mut report = CheckReport {
@@ -104,7 +139,7 @@ impl Workspace {
         only: &[CheckKind],
     ) -> WorkspaceResult<CheckReport> {
         let ignores = self.store().ignores(id)?;
-        let mut report = self.check(source, only);
+        let mut report = self.check_in_workspace(source, only, Some(id));
         if !ignores.is_empty() {
             report.findings.retain(|f| {
                 let (s, e) = (f.span.start as usize, f.span.end as usize);
