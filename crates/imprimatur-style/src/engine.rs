@@ -427,9 +427,17 @@ pub fn check(doc: &Document, engine: &StyleEngine) -> Vec<Finding> {
             continue;
         }
         for scope in &rule.scopes {
-            // These compare parts of the whole document; the others run block by block,
-            // as Vale does, so `^` and counts hold per block.
-            let whole_document = matches!(rule.kind, RuleKind::Consistency | RuleKind::Conditional);
+            // Pattern kinds search the whole prose once and keep matches inside one block
+            // (see `captures_in_blocks`); counting kinds run block by block, as Vale does.
+            let whole_document = matches!(
+                rule.kind,
+                RuleKind::Consistency
+                    | RuleKind::Conditional
+                    | RuleKind::Existence
+                    | RuleKind::Substitution
+                    | RuleKind::Terminology
+                    | RuleKind::Spelling
+            );
             let segments: Vec<(usize, &str)> = match scope {
                 Scope::Raw => {
                     for hit in rule.run(&doc.source, &ctx) {

@@ -7,7 +7,9 @@ use std::ops::Range;
 #[derive(Debug, Clone)]
 pub(crate) enum Pattern {
     Fast(regex::Regex),
-    Fancy(fancy_regex::Regex),
+    /// A backtracking pattern and, when one can be derived, a linear-time guard that
+    /// matches wherever it can (lookarounds dropped): most texts never reach the backtracker.
+    Fancy(fancy_regex::Regex, Option<regex::Regex>),
 }
 
 impl Pattern {
@@ -15,7 +17,10 @@ impl Pattern {
         match regex::Regex::new(source) {
             Ok(re) => Ok(Pattern::Fast(re)),
             Err(fast_err) => fancy_regex::Regex::new(source)
-                .map(Pattern::Fancy)
+                .map(|re| {
+                    let guard = superset_source(source).and_then(|g| regex::Regex::new(&g).ok());
+                    Pattern::Fancy(re, guard)
+                })
                 .map_err(|e| {
                     // The fancy error explains lookaround problems; the plain one syntax errors.
                     if source.contains("(?<") || source.contains("(?=") || source.contains("(?!") {
@@ -36,7 +41,8 @@ impl Pattern {
     pub fn find_all(&self, text: &str) -> Vec<Range<usize>> {
         match self {
             Pattern::Fast(re) => re.find_iter(text).map(|m| m.range()).collect(),
-            Pattern::Fancy(re) => re
+            Pattern::Fancy(_, Some(g)) if !g.is_match(text) => Vec::new(),
+            Pattern::Fancy(re, _) => re
                 .find_iter(text)
                 .map_while(Result::ok)
                 .map(|m| m.range())
@@ -51,7 +57,8 @@ impl Pattern {
                 .captures_iter(text)
                 .map(|c| c.iter().map(|m| m.map(|m| m.range())).collect())
                 .collect(),
-            Pattern::Fancy(re) => re
+            Pattern::Fancy(_, Some(g)) if !g.is_match(text) => Vec::new(),
+            Pattern::Fancy(re, _) => re
                 .captures_iter(text)
                 .map_while(Result::ok)
                 .map(|c| c.iter().map(|m| m.map(|m| m.range())).collect())
@@ -59,10 +66,96 @@ impl Pattern {
         }
     }
 
+    /// Every match within one block of the prose (blocks are separated by line breaks;
+    /// the prose of a block has none). One pass over the whole text; a match that reaches
+    /// over a break (`\s` eating the newline before a block's first word, or after its
+    /// last) is redone within its block, so `(?:^|\s)I\s` and `!(?:\s|$)` hold per block.
+    pub fn captures_in_blocks(&self, text: &str) -> Vec<Vec<Option<Range<usize>>>> {
+        if !text.contains('\n') {
+            return self.captures_all(text);
+        }
+        if let Pattern::Fancy(_, guard) = self {
+            return self.fancy_in_blocks(text, guard.as_ref());
+        }
+        let mut out = Vec::new();
+        let mut pos = 0;
+        while pos <= text.len() {
+            let caps = match self {
+                Pattern::Fast(re) => re
+                    .captures_at(text, pos)
+                    .map(|c| c.iter().map(|m| m.map(|m| m.range())).collect::<Vec<_>>()),
+                Pattern::Fancy(_, Some(g)) if !g.is_match_at(text, pos) => None,
+                Pattern::Fancy(re, _) => re
+                    .captures_from_pos(text, pos)
+                    .ok()
+                    .flatten()
+                    .map(|c| c.iter().map(|m| m.map(|m| m.range())).collect::<Vec<_>>()),
+            };
+            let Some(caps) = caps else { break };
+            let Some(whole) = caps[0].clone() else { break };
+            if text[whole.clone()].contains('\n') {
+                // Rare: search that one block alone, then go on after it.
+                let start = text[..whole.start].rfind('\n').map_or(0, |i| i + 1);
+                let end = text[whole.start..]
+                    .find('\n')
+                    .map_or(text.len(), |i| whole.start + i);
+                for caps in self.captures_all(&text[start..end]) {
+                    let shifted: Vec<_> = caps
+                        .into_iter()
+                        .map(|r| r.map(|r| r.start + start..r.end + start))
+                        .collect();
+                    if shifted[0].as_ref().is_some_and(|r| r.start >= pos) {
+                        out.push(shifted);
+                    }
+                }
+                pos = end + 1;
+                continue;
+            }
+            pos = if whole.is_empty() {
+                whole.end + text[whole.end..].chars().next().map_or(1, char::len_utf8)
+            } else {
+                whole.end
+            };
+            out.push(caps);
+        }
+        out
+    }
+
+    /// The backtracker runs only on the blocks where the linear guard finds a candidate:
+    /// on a whole article it would otherwise try its lookarounds at every position.
+    fn fancy_in_blocks(
+        &self,
+        text: &str,
+        guard: Option<&regex::Regex>,
+    ) -> Vec<Vec<Option<Range<usize>>>> {
+        // Block by block: a guard match may run over a line break and hide the next block.
+        let mut blocks: Vec<Range<usize>> = Vec::new();
+        let mut start = 0;
+        for line in text.split('\n') {
+            let b = start..start + line.len();
+            start += line.len() + 1;
+            if !line.is_empty() && guard.is_none_or(|g| g.is_match(line)) {
+                blocks.push(b);
+            }
+        }
+        let mut out = Vec::new();
+        for b in blocks {
+            for caps in self.captures_all(&text[b.clone()]) {
+                out.push(
+                    caps.into_iter()
+                        .map(|r| r.map(|r| r.start + b.start..r.end + b.start))
+                        .collect(),
+                );
+            }
+        }
+        out
+    }
+
     pub fn is_match(&self, text: &str) -> bool {
         match self {
             Pattern::Fast(re) => re.is_match(text),
-            Pattern::Fancy(re) => re.is_match(text).unwrap_or(false),
+            Pattern::Fancy(_, Some(g)) if !g.is_match(text) => false,
+            Pattern::Fancy(re, _) => re.is_match(text).unwrap_or(false),
         }
     }
 }
@@ -85,36 +178,120 @@ pub(crate) fn with_case(re: &str, ignorecase: bool) -> String {
     }
 }
 
-/// A version of `pattern` for the combined prefilter: it must match wherever the rule
-/// can match (a superset), and the plain `regex` engine must accept it. Word boundaries
-/// are dropped because Unicode `\b` keeps the regex DFA off non-ASCII text.
-pub(crate) fn prefilter_source(pattern: &str) -> Option<String> {
-    if pattern.contains("(?=")
-        || pattern.contains("(?!")
-        || pattern.contains("(?<=")
-        || pattern.contains("(?<!")
-    {
-        return None;
-    }
+/// A pattern that matches wherever `pattern` matches, in the plain `regex` dialect:
+/// lookarounds are dropped (they only restrict), backreferences become "anything",
+/// and word boundaries go because Unicode `\b` keeps the regex DFA off non-ASCII text.
+pub(crate) fn superset_source(pattern: &str) -> Option<String> {
+    let chars: Vec<char> = pattern.chars().collect();
     let mut out = String::with_capacity(pattern.len());
-    let mut chars = pattern.chars().peekable();
+    let mut i = 0;
+    let mut in_class = false;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' {
+            let n = *chars.get(i + 1)?;
+            if !in_class && matches!(n, 'b' | 'B') {
+                i += 2;
+                continue;
+            }
+            if !in_class && n == 'k' && chars.get(i + 2) == Some(&'<') {
+                let close = chars[i..].iter().position(|&c| c == '>')? + i;
+                out.push_str("(?s:.*?)");
+                i = close + 1;
+                continue;
+            }
+            if !in_class && n.is_ascii_digit() && n != '0' {
+                out.push_str("(?s:.*?)");
+                i += 2;
+                continue;
+            }
+            out.push(c);
+            out.push(n);
+            i += 2;
+            continue;
+        }
+        if in_class {
+            if c == ']' {
+                in_class = false;
+            }
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if c == '[' {
+            in_class = true;
+            out.push(c);
+            // A leading `]` or `^]` is literal inside a class.
+            if chars.get(i + 1) == Some(&'^') {
+                out.push('^');
+                i += 1;
+            }
+            if chars.get(i + 1) == Some(&']') {
+                out.push(']');
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        let rest: String = chars[i..chars.len().min(i + 4)].iter().collect();
+        if rest.starts_with("(?=")
+            || rest.starts_with("(?!")
+            || rest.starts_with("(?<=")
+            || rest.starts_with("(?<!")
+        {
+            i = group_end(&chars, i)? + 1;
+            // A quantifier on a lookaround applies to nothing once it is gone.
+            while matches!(chars.get(i), Some('?' | '*' | '+')) {
+                i += 1;
+            }
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    regex::Regex::new(&out).ok().map(|_| out)
+}
+
+/// The index of the `)` that closes the group opening at `start`.
+fn group_end(chars: &[char], start: usize) -> Option<usize> {
+    let mut depth = 0;
+    let mut i = start;
+    let mut in_class = false;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => i += 1,
+            '[' if !in_class => in_class = true,
+            ']' if in_class => in_class = false,
+            '(' if !in_class => depth += 1,
+            ')' if !in_class => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A version of `pattern` for the combined prefilter over the whole prose: a superset
+/// as above, and without anchors, which hold per scope but not in the whole prose.
+pub(crate) fn prefilter_source(pattern: &str) -> Option<String> {
+    let sup = superset_source(pattern)?;
+    let mut out = String::with_capacity(sup.len());
+    let mut chars = sup.chars().peekable();
     let mut in_class = false;
     while let Some(c) = chars.next() {
         if c == '\\' {
-            let Some(&n) = chars.peek() else { break };
-            chars.next();
-            if !in_class && matches!(n, 'b' | 'B') {
-                continue;
+            out.push(c);
+            if let Some(n) = chars.next() {
+                out.push(n);
             }
-            out.push('\\');
-            out.push(n);
             continue;
         }
-        if c == '^' && !in_class {
-            // Anchors inside a scope's text do not hold in the whole prose.
-            continue;
-        }
-        if c == '$' && !in_class {
+        if !in_class && (c == '^' || c == '$') {
             continue;
         }
         if c == '[' {
@@ -138,7 +315,7 @@ mod tests {
             Pattern::Fast(_)
         ));
         let p = Pattern::new(r"it is(?!\.)").unwrap();
-        assert!(matches!(p, Pattern::Fancy(_)));
+        assert!(matches!(p, Pattern::Fancy(..)));
         assert_eq!(p.find_all("it is. it is here"), vec![7..12]);
         // Variable-length lookbehind, as in Google.Colons.
         let p = Pattern::new(r"(?<!:[^ ]+?):\s[A-Z]").unwrap();
@@ -152,6 +329,15 @@ mod tests {
             r"(?i)(?:foo|b\.ar)"
         );
         assert_eq!(prefilter_source(r"[^x]y").unwrap(), r"[^x]y");
-        assert!(prefilter_source(r"a(?!b)").is_none());
+        assert_eq!(prefilter_source(r"a(?!b)c").unwrap(), "ac");
+        assert_eq!(
+            superset_source(r"(?P<s>\w+)innen und \k<s>(?<=x)").unwrap(),
+            r"(?P<s>\w+)innen und (?s:.*?)"
+        );
+        // The guard keeps a backtracking pattern off texts it cannot match.
+        let p = Pattern::new(r"\bimmer\b(?! mehr)").unwrap();
+        assert!(matches!(p, Pattern::Fancy(_, Some(_))));
+        assert!(p.find_all("nie wieder").is_empty());
+        assert_eq!(p.find_all("immer mehr, immer gut"), vec![12..17]);
     }
 }

@@ -555,12 +555,10 @@ pub(crate) fn compile_spec(
                     preferred.push(good.clone());
                 }
             }
-            // Prefix compounds (Erd-, Luft-Wasser-) and inflection or suffix compounds
-            // (-n, -anlage, -Anlage) around any forbidden variant.
-            let source = format!(
-                r"\b((?:\p{{L}}+-)*\p{{L}}*?)(?:{})((?:-?\p{{L}})*)\b",
-                alternatives.join("|")
-            );
+            // Only the variants themselves: prefix compounds (Erd-, Luft-Wasser-) and
+            // inflection or suffix compounds (-n, -anlage) are read off the word around a
+            // hit, which keeps the pattern literal-led and fast.
+            let source = alternatives.join("|");
             Matcher::Terminology {
                 re: compile(&source)?,
                 source,
@@ -686,7 +684,11 @@ impl Rule {
         let mut hits = Vec::new();
         match &self.matcher {
             Matcher::Existence { re, exceptions, .. } => {
-                for r in re.find_all(text) {
+                for r in re
+                    .captures_in_blocks(text)
+                    .into_iter()
+                    .filter_map(|c| c[0].clone())
+                {
                     let observed = &text[r.clone()];
                     if r.is_empty()
                         || observed.contains("\n\n")
@@ -713,7 +715,7 @@ impl Rule {
                 exceptions,
                 ..
             } => {
-                for caps in re.captures_all(text) {
+                for caps in re.captures_in_blocks(text) {
                     let Some((group, inner, replacement)) = keys
                         .iter()
                         .find(|(g, _, _)| caps.get(*g).is_some_and(Option::is_some))
@@ -755,20 +757,37 @@ impl Rule {
                 }
             }
             Matcher::Terminology { re, preferred, .. } => {
-                for caps in re.captures_all(text) {
-                    let Some(Some(whole)) = caps.first().cloned() else {
+                let word_char = |c: char| c.is_alphabetic() || c == '-';
+                let mut last_end = 0;
+                for caps in re.captures_in_blocks(text) {
+                    let Some(Some(term)) = caps.first().cloned() else {
                         continue;
                     };
                     let Some(i) =
-                        (0..preferred.len()).find(|i| caps.get(i + 2).is_some_and(Option::is_some))
+                        (0..preferred.len()).find(|i| caps.get(i + 1).is_some_and(Option::is_some))
                     else {
                         continue;
                     };
-                    let prefix = caps[1].clone().map_or("", |r| &text[r]);
-                    let suffix = caps[preferred.len() + 2].clone().map_or("", |r| &text[r]);
-                    let Some(Some(term)) = caps.get(i + 2).cloned() else {
+                    // The whole word around the variant: compound prefix and suffix.
+                    let start = text[..term.start]
+                        .char_indices()
+                        .rev()
+                        .take_while(|&(_, c)| word_char(c))
+                        .last()
+                        .map_or(term.start, |(j, _)| j);
+                    let end = text[term.end..]
+                        .char_indices()
+                        .take_while(|&(_, c)| word_char(c))
+                        .last()
+                        .map_or(term.end, |(j, c)| term.end + j + c.len_utf8());
+                    let end = text[..end].trim_end_matches('-').len().max(term.end);
+                    if start < last_end {
                         continue;
-                    };
+                    }
+                    last_end = end;
+                    let whole = start..end;
+                    let prefix = &text[start..term.start];
+                    let suffix = &text[term.end..end];
                     let good = &preferred[i];
                     let good = if !prefix.is_empty() && !prefix.ends_with('-') {
                         lower_first(good)
