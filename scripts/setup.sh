@@ -13,8 +13,10 @@ if [ "$(id -u)" != 0 ]; then
   SUDO="sudo"
 fi
 
-# System libraries for Tauri 2 on Linux (WebKitGTK 4.1) and the end-to-end test tools.
+# System libraries for Tauri 2 on Linux (WebKitGTK 4.1) and the end-to-end test tools;
+# Hunspell dictionaries for the style check's spelling rules.
 PACKAGES=(build-essential pkg-config curl file libssl-dev libwebkit2gtk-4.1-dev libxdo-dev
+          hunspell-de-de hunspell-en-us
           libayatana-appindicator3-dev librsvg2-dev webkit2gtk-driver xvfb xauth)
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -32,6 +32,12 @@ step "SEO: agreement with yoastseo on the corpus, then the benchmark (2,000-word
 cargo run --locked --profile dev -p imprimatur-seo --bin seo-compare -- --min-agreement 90
 cargo bench --locked --profile dev -p imprimatur-seo --bench seo
 
+# Prints passed/total per Vale feature file (fails only below the committed floors),
+# then the style benchmark with Yoast's run.mjs as a reference on the same text.
+step "style: Vale compatibility table, then the benchmark (2,000-word German article)"
+cargo test --locked -p imprimatur-style --test compat -- --nocapture vale_feature_scenarios
+cargo bench --locked --profile dev -p imprimatur-style --bench style
+
 step "end-to-end: the app window through tauri-driver and WebKitWebDriver under Xvfb"
 cargo build --locked -p imprimatur-app
 export IMPRIMATUR_APP_BIN="$CARGO_TARGET_DIR/debug/imprimatur-app"
