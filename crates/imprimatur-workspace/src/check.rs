@@ -2,8 +2,17 @@
 //! [`CheckReport`]. Each check is a pure function in its own crate; this is where they meet.
 
 use imprimatur_check::{CheckKind, CheckReport, Document, Lang};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{LazyLock, Mutex};
+
 use imprimatur_seo::site::SiteArticle;
-use imprimatur_store::DocumentId;
+use imprimatur_store::{DocumentId, RevisionId};
+
+type SiteCache = HashMap<(PathBuf, String), (RevisionId, String, SiteArticle)>;
+
+/// Other articles' front matter by workspace and document, valid for one head revision.
+static SITE_CACHE: LazyLock<Mutex<SiteCache>> = LazyLock::new(Default::default);
 
 use crate::{Workspace, WorkspaceResult};
 
@@ -74,18 +83,33 @@ impl Workspace {
         let Ok(docs) = self.store().documents() else {
             return Vec::new();
         };
-        docs.iter()
-            .filter(|d| Some(&d.id) != this)
-            .filter_map(|d| {
-                let head = self.store().head(&d.id).ok()??;
-                (head.content != source).then(|| {
-                    SiteArticle::from_document(
-                        d.id.to_string(),
-                        &self.parse_document(&head.content),
-                    )
-                })
-            })
-            .collect()
+        let own_hash = imprimatur_store::content_hash(source);
+        // The live check runs on every pause in typing: each article is read and parsed
+        // once per head revision, then served from this cache.
+        let mut cache = SITE_CACHE.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out = Vec::new();
+        for d in docs.iter().filter(|d| Some(&d.id) != this) {
+            let Some(head_id) = &d.head else { continue };
+            let key = (self.root().to_path_buf(), d.id.to_string());
+            let cached = cache.get(&key).filter(|(rev, _, _)| rev == head_id);
+            let (hash, article) = match cached {
+                Some((_, hash, article)) => (hash.clone(), article.clone()),
+                None => {
+                    let Ok(Some(head)) = self.store().head(&d.id) else {
+                        continue;
+                    };
+                    let doc = self.parse_document(&head.content);
+                    let article = SiteArticle::from_document(d.id.to_string(), &doc);
+                    let hash = head.meta.content_hash.clone();
+                    cache.insert(key, (head_id.clone(), hash.clone(), article.clone()));
+                    (hash, article)
+                }
+            };
+            if hash != own_hash {
+                out.push(article);
+            }
+        }
+        out
     }
 
     fn check_in_workspace(
