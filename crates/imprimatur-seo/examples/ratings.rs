@@ -5,7 +5,11 @@ fn main() {
         let text = std::fs::read_to_string(&f).unwrap();
         let doc = imprimatur_check::Document::parse(text, imprimatur_check::Lang::De);
         let r = imprimatur_seo::check(&doc, &imprimatur_seo::SeoConfig::default());
-        let name = std::path::Path::new(&f).file_name().unwrap().to_string_lossy().to_string();
+        let name = std::path::Path::new(&f)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
         println!("{name} stats {:?}", r.stats);
         for a in &r.assessments {
             println!("{name} {} {:?} {:?}", a.id, a.rating, a.value);
