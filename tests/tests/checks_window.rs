@@ -132,7 +132,10 @@ async fn run(app: &App) {
 
     // Clicking it selects the broken line (`title: "Wärme` starts at position 4).
     let end = selection(c).await.expect("the editor's selection");
-    assert!(end.0 > 4, "the cursor should be after the front matter: {end:?}");
+    assert!(
+        end.0 > 4,
+        "the cursor should be after the front matter: {end:?}"
+    );
     click_css(c, FRONT_MATTER_ITEM).await;
     let selected = wait_until(c, "the selection to jump to the finding", || async {
         let (from, to) = selection(c).await?;
@@ -144,7 +147,11 @@ async fn run(app: &App) {
     screenshot(c, "checks-3-selected").await;
 
     // Ignore it here, with a reason: it leaves the panel and the editor, and is listed.
-    click_css(c, &format!("{FRONT_MATTER_ITEM} ~ .actions [data-testid='finding-ignore-here']")).await;
+    click_css(
+        c,
+        &format!("{FRONT_MATTER_ITEM} ~ .actions [data-testid='finding-ignore-here']"),
+    )
+    .await;
     let reason = by_testid(c, "ignore-reason").await;
     reason.send_keys("Absichtlich kaputt (E2E)").await.unwrap();
     by_testid(c, "ignore-confirm").await.click().await.unwrap();
@@ -194,4 +201,161 @@ async fn run(app: &App) {
     })
     .await;
     screenshot(c, "checks-5-fixed").await;
+}
+
+/// A 10 MB paste: the editor keeps taking keys while the text is checked, the top bar
+/// says "checking…", and the check of the final text arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ten_megabyte_paste_keeps_the_editor_responsive() {
+    let app = App::launch().await;
+    huge(&app).await;
+    app.close("checks-huge-final").await;
+}
+
+const VIEW_JS: &str = "const el = document.querySelector(\"[data-testid='editor'] .cm-content\");\
+     const view = el && ((el.cmView && el.cmView.view) || (el.cmTile && el.cmTile.root && el.cmTile.root.view));";
+
+async fn js_f64(c: &Client, script: &str) -> f64 {
+    c.execute(script, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+        .as_f64()
+        .unwrap_or(f64::NAN)
+}
+
+async fn huge(app: &App) {
+    let c = &app.client;
+    wait_until(c, "the demo workspace", || async {
+        (count(c, "doc-item").await >= 1).then_some(String::new())
+    })
+    .await;
+    by_testid(c, "new-doc-button").await.click().await.unwrap();
+    by_testid(c, "new-doc-title")
+        .await
+        .send_keys("E2E Riesentext\u{E007}")
+        .await
+        .unwrap();
+    let content = c
+        .wait()
+        .at_most(TIMEOUT)
+        .for_element(Locator::Css("[data-testid='editor'] .cm-content"))
+        .await
+        .unwrap();
+    content.click().await.unwrap();
+    by_testid(c, "checks-button").await.click().await.unwrap();
+    by_testid(c, "checks-panel").await;
+
+    // Frame gaps from now on: the longest time the page could not paint.
+    c.execute(
+        "window.__gap = 0; let last = performance.now();\
+         const tick = (t) => { window.__gap = Math.max(window.__gap, t - last); last = t; requestAnimationFrame(tick); };\
+         requestAnimationFrame(tick); return true;",
+        vec![],
+    )
+    .await
+    .unwrap();
+
+    // Paste ~10 MB of German text with umlauts, € and emoji, without blank lines: for
+    // Markdown one huge paragraph, the worst case for the parser.
+    let paste_ms = js_f64(
+        c,
+        &format!(
+            "{VIEW_JS} const line = 'Die Wärmepumpe läuft leise und spart im Jahr rund 1.200 € Heizkosten 🔥. ';\
+             const para = new Array(12).fill(line).join('') + '\\n';\
+             const big = new Array(Math.ceil(10e6 / para.length)).fill(para).join('');\
+             const t0 = performance.now();\
+             const at = view.state.doc.length;\
+             view.dispatch({{ changes: {{ from: at, insert: big }}, selection: {{ anchor: at + big.length }}, scrollIntoView: true, userEvent: 'input.paste' }});\
+             return performance.now() - t0;"
+        ),
+    )
+    .await;
+    let length = js_f64(c, &format!("{VIEW_JS} return view.state.doc.length;")).await;
+    assert!(length > 9e6, "pasted {length} characters");
+
+    // What one keystroke costs in the page: the editor's update and its listeners
+    // (autosave and check queues), in a 10 MB document.
+    let key_ms = js_f64(
+        c,
+        &format!(
+            "{VIEW_JS} let worst = 0;\
+             for (let i = 0; i < 5; i++) {{ const t0 = performance.now();\
+               view.dispatch({{ changes: {{ from: 10 + i, insert: 'x' }}, userEvent: 'input.type' }});\
+               worst = Math.max(worst, performance.now() - t0); }}\
+             view.dispatch({{ changes: {{ from: 10, to: 15 }}, userEvent: 'delete' }});\
+             return worst;"
+        ),
+    )
+    .await;
+
+    // Typing right after the paste: each key lands at once.
+    let length = js_f64(c, &format!("{VIEW_JS} return view.state.doc.length;")).await;
+    let started = std::time::Instant::now();
+    content.send_keys(" Ende.").await.unwrap();
+    let mut tail = String::new();
+    let typed_deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::time::Instant::now() < typed_deadline {
+        tail = c
+            .execute(
+                &format!(
+                    "{VIEW_JS} const d = view.state; return JSON.stringify([d.doc.length, d.doc.toString().indexOf(' Ende.')]);"
+                ),
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        // WebDriver puts the caret at the end of the rendered lines, not of the document.
+        let v: Vec<f64> = serde_json::from_str(&tail).unwrap_or_default();
+        if v.len() == 2 && v[0] >= length + 6.0 && v[1] >= 0.0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    let typing = started.elapsed();
+    let v: Vec<f64> = serde_json::from_str(&tail).unwrap_or_default();
+    assert!(
+        v.len() == 2 && v[0] >= length + 6.0 && v[1] >= 0.0,
+        "the typed keys did not land: [length, position] = {tail}, length before {length}"
+    );
+
+    // "checking…" shows while the huge text is checked, and the report for it arrives.
+    wait_until(c, "the checking indicator", || async {
+        (count(c, "checks-running").await > 0).then_some(String::new())
+    })
+    .await;
+    screenshot(c, "checks-huge-running").await;
+    let checked_started = std::time::Instant::now();
+    let final_len = js_f64(c, &format!("{VIEW_JS} return view.state.doc.length;")).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let checked = attr(c, "checks-panel", "data-checked-length")
+            .await
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(-1.0);
+        let running = attr(c, "checks-panel", "data-running").await;
+        if checked == final_len && running.as_deref() == Some("false") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no report for the huge text after 120 s (checked length {checked}, want {final_len})"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let check_time = checked_started.elapsed();
+    let gap = js_f64(c, "return window.__gap;").await;
+    eprintln!(
+        "10 MB paste: dispatch {paste_ms:.0} ms, one keystroke at most {key_ms:.0} ms, \
+         6 keys through WebDriver {typing:?}, check done {check_time:?} after the indicator, \
+         longest frame gap {gap:.0} ms"
+    );
+    screenshot(c, "checks-huge-done").await;
+    // Shared CI machines are slow; this only catches a frozen window.
+    assert!(gap < 10_000.0, "the window froze for {gap:.0} ms");
+    assert!(
+        key_ms < 1000.0,
+        "a keystroke took {key_ms:.0} ms in a 10 MB text"
+    );
 }

@@ -5,7 +5,7 @@ import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { markdown, markdownLanguage } from '@codemirror/lang-markdown';
 import { HighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
 import { highlightSelectionMatches, search, searchKeymap } from '@codemirror/search';
-import { EditorState, type Extension } from '@codemirror/state';
+import { Compartment, EditorState, type Extension } from '@codemirror/state';
 import {
   EditorView,
   drawSelection,
@@ -15,6 +15,7 @@ import {
   lineNumbers,
 } from '@codemirror/view';
 import { tags } from '@lezer/highlight';
+import { docText } from './doctext';
 import { lintExtensions } from './lint';
 
 /**
@@ -108,15 +109,40 @@ export function localized(label: string, phrases: Record<string, string>): Exten
   return [EditorView.contentAttributes.of({ 'aria-label': label }), EditorState.phrases.of(phrases)];
 }
 
+/** Markdown parsing and highlighting. */
+function markdownSupport(): Extension {
+  return [markdown({ base: markdownLanguage }), syntaxHighlighting(markdownHighlight)];
+}
+
 /** Extensions both the editor and the diff view use. */
-export function baseExtensions(): Extension[] {
+export function baseExtensions(withMarkdown = true): Extension[] {
   const nonce = cspNonce();
+  return [nonce ? EditorView.cspNonce.of(nonce) : [], EditorView.lineWrapping, withMarkdown ? markdownSupport() : [], theme];
+}
+
+/**
+ * Above this many characters the editor drops Markdown parsing: a huge text without
+ * blank lines is one paragraph, which the parser re-reads whole on every keystroke
+ * (about a second per key for 10 MB). Below LARGE_DOC_OFF it comes back.
+ */
+export const LARGE_DOC_ON = 2_500_000;
+export const LARGE_DOC_OFF = 2_000_000;
+
+const languageSlot = new Compartment();
+
+/** Switches Markdown off (and on) in the same transaction that makes the text huge (or small). */
+function largeDocumentMode(initialLength: number): Extension {
+  const md = markdownSupport();
   return [
-    nonce ? EditorView.cspNonce.of(nonce) : [],
-    EditorView.lineWrapping,
-    markdown({ base: markdownLanguage }),
-    syntaxHighlighting(markdownHighlight),
-    theme,
+    languageSlot.of(initialLength > LARGE_DOC_ON ? [] : md),
+    EditorState.transactionExtender.of((tr) => {
+      if (!tr.docChanged) return null;
+      const on = languageSlot.get(tr.startState) === md;
+      const length = tr.newDoc.length;
+      if (on && length > LARGE_DOC_ON) return { effects: languageSlot.reconfigure([]) };
+      if (!on && length < LARGE_DOC_OFF) return { effects: languageSlot.reconfigure(md) };
+      return null;
+    }),
   ];
 }
 
@@ -124,9 +150,10 @@ export function baseExtensions(): Extension[] {
 const editorKeys = defaultKeymap.filter((binding) => binding.key !== 'Shift-Mod-k');
 
 /** The Markdown editor: line numbers, wrapping, undo history, search, check markers. */
-export function editorExtensions(onChange: (text: string) => void): Extension[] {
+export function editorExtensions(onChange: (text: string) => void, initialLength = 0): Extension[] {
   return [
-    ...baseExtensions(),
+    ...baseExtensions(false),
+    largeDocumentMode(initialLength),
     EditorView.contentAttributes.of({ spellcheck: 'true', autocorrect: 'on', autocapitalize: 'sentences' }),
     lineNumbers(),
     lintExtensions(),
@@ -140,7 +167,7 @@ export function editorExtensions(onChange: (text: string) => void): Extension[] 
     EditorState.allowMultipleSelections.of(true),
     keymap.of([...searchKeymap, ...historyKeymap, ...editorKeys]),
     EditorView.updateListener.of((update) => {
-      if (update.docChanged) onChange(update.state.doc.toString());
+      if (update.docChanged) onChange(docText(update.state.doc));
     }),
   ];
 }

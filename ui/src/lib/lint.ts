@@ -15,6 +15,7 @@ import { ChangeSet, type ChangeDesc, EditorSelection, MapMode, StateEffect, Stat
 import { EditorView, keymap } from '@codemirror/view';
 import type { Severity } from './bindings';
 import { type CheckedFinding, markedFindings, type Range } from './checks';
+import { docText } from './doctext';
 
 /** How many findings get markers at most; the panel lists all of them. */
 export const MAX_MARKERS = 2000;
@@ -97,7 +98,7 @@ export function showFindings(
   const doc = view.state.doc;
   if (doc.length !== text.length) return false;
   // Cheap for normal texts; a 10 MB text was compared by the check queue already.
-  if (text.length <= 200_000 && doc.toString() !== text) return false;
+  if (text.length <= 200_000 && docText(doc) !== text) return false;
   const diagnostics = markedFindings(findings, MAX_MARKERS).map((f) => diagnostic(f, handlers));
   const spec = setDiagnostics(view.state, diagnostics);
   const effects = [...asArray(spec.effects), checkShown.of(null)];
