@@ -6,7 +6,9 @@ use std::ops::Range;
 
 #[derive(Debug, Clone)]
 pub(crate) enum Pattern {
-    Fast(regex::Regex),
+    /// A linear pattern and, when it has Unicode word boundaries (which keep the regex
+    /// DFA off non-ASCII text), a guard without them that picks the blocks to search.
+    Fast(regex::Regex, Option<regex::Regex>),
     /// A backtracking pattern and, when one can be derived, a linear-time guard that
     /// matches wherever it can (lookarounds dropped): most texts never reach the backtracker.
     Fancy(fancy_regex::Regex, Option<regex::Regex>),
@@ -15,7 +17,14 @@ pub(crate) enum Pattern {
 impl Pattern {
     pub fn new(source: &str) -> Result<Pattern, String> {
         match regex::Regex::new(source) {
-            Ok(re) => Ok(Pattern::Fast(re)),
+            Ok(re) => {
+                let guard = source
+                    .contains("\\b")
+                    .then(|| superset_source(source))
+                    .flatten()
+                    .and_then(|g| regex::Regex::new(&g).ok());
+                Ok(Pattern::Fast(re, guard))
+            }
             Err(fast_err) => fancy_regex::Regex::new(source)
                 .map(|re| {
                     let guard = superset_source(source).and_then(|g| regex::Regex::new(&g).ok());
@@ -40,7 +49,7 @@ impl Pattern {
 
     pub fn find_all(&self, text: &str) -> Vec<Range<usize>> {
         match self {
-            Pattern::Fast(re) => re.find_iter(text).map(|m| m.range()).collect(),
+            Pattern::Fast(re, _) => re.find_iter(text).map(|m| m.range()).collect(),
             Pattern::Fancy(_, Some(g)) if !g.is_match(text) => Vec::new(),
             Pattern::Fancy(re, _) => re
                 .find_iter(text)
@@ -53,7 +62,7 @@ impl Pattern {
     /// Every match with its groups (index 0 is the whole match).
     pub fn captures_all(&self, text: &str) -> Vec<Vec<Option<Range<usize>>>> {
         match self {
-            Pattern::Fast(re) => re
+            Pattern::Fast(re, _) => re
                 .captures_iter(text)
                 .map(|c| c.iter().map(|m| m.map(|m| m.range())).collect())
                 .collect(),
@@ -74,14 +83,16 @@ impl Pattern {
         if !text.contains('\n') {
             return self.captures_all(text);
         }
-        if let Pattern::Fancy(_, guard) = self {
-            return self.fancy_in_blocks(text, guard.as_ref());
+        match self {
+            Pattern::Fancy(_, guard) => return self.in_guarded_blocks(text, guard.as_ref()),
+            Pattern::Fast(_, Some(guard)) => return self.in_guarded_blocks(text, Some(guard)),
+            Pattern::Fast(_, None) => {}
         }
         let mut out = Vec::new();
         let mut pos = 0;
         while pos <= text.len() {
             let caps = match self {
-                Pattern::Fast(re) => re
+                Pattern::Fast(re, _) => re
                     .captures_at(text, pos)
                     .map(|c| c.iter().map(|m| m.map(|m| m.range())).collect::<Vec<_>>()),
                 Pattern::Fancy(_, Some(g)) if !g.is_match_at(text, pos) => None,
@@ -121,9 +132,10 @@ impl Pattern {
         out
     }
 
-    /// The backtracker runs only on the blocks where the linear guard finds a candidate:
-    /// on a whole article it would otherwise try its lookarounds at every position.
-    fn fancy_in_blocks(
+    /// The pattern runs only on the blocks where its guard finds a candidate: the
+    /// backtracker would otherwise try its lookarounds at every position of an article,
+    /// and a Unicode `\b` sends the regex crate to its slower engines for the whole text.
+    fn in_guarded_blocks(
         &self,
         text: &str,
         guard: Option<&regex::Regex>,
@@ -153,7 +165,7 @@ impl Pattern {
 
     pub fn is_match(&self, text: &str) -> bool {
         match self {
-            Pattern::Fast(re) => re.is_match(text),
+            Pattern::Fast(re, _) => re.is_match(text),
             Pattern::Fancy(_, Some(g)) if !g.is_match(text) => false,
             Pattern::Fancy(re, _) => re.is_match(text).unwrap_or(false),
         }
@@ -312,7 +324,7 @@ mod tests {
     fn lookarounds_fall_back_to_the_backtracking_engine() {
         assert!(matches!(
             Pattern::new(r"\bit is").unwrap(),
-            Pattern::Fast(_)
+            Pattern::Fast(..)
         ));
         let p = Pattern::new(r"it is(?!\.)").unwrap();
         assert!(matches!(p, Pattern::Fancy(..)));
