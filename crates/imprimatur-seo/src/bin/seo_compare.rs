@@ -169,17 +169,20 @@ fn main() -> ExitCode {
         overall
     );
     println!("\nFlesch reading ease (ours | yoastseo | textstat):");
-    let mut within = 0;
+    let (mut within, mut within_yoast) = (0, 0);
     for (name, o, y, ts) in &flesch {
         let fmt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.1}"));
         let close = |v: &Option<f64>| v.is_some_and(|v| (o - v).abs() <= 5.0);
         if close(y) || close(ts) || (y.is_none() && ts.is_none()) {
             within += 1;
         }
+        if close(y) {
+            within_yoast += 1;
+        }
         println!("  {name:<44} {o:>6.1} | {:>6} | {:>6}", fmt(*y), fmt(*ts));
     }
     println!(
-        "  within 5 points of yoastseo: {within} of {}",
+        "  within 5 points of yoastseo: {within_yoast}; of yoastseo or textstat: {within} of {}",
         flesch.len()
     );
     if verbose || !improvements.is_empty() {
