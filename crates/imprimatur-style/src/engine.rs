@@ -72,6 +72,19 @@ impl Vocabulary {
     }
 }
 
+/// A rule as a listing shows it (see [`StyleEngine::listing`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleInfo {
+    pub code: String,
+    pub pack: String,
+    pub name: String,
+    pub kind: RuleKind,
+    pub level: Level,
+    pub file: PathBuf,
+    pub condition: Option<String>,
+    pub languages: Vec<String>,
+}
+
 /// The rules of one language and their combined prefilter.
 #[derive(Debug, Clone, Default)]
 struct Plan {
@@ -230,6 +243,29 @@ impl StyleEngine {
             Lang::De => self.langs[i].0,
             Lang::En => self.langs[i].1,
         }
+    }
+
+    /// One row per rule for a rule editor or `--json` listing: pack, name, kind, level,
+    /// file, the house condition it runs under, and which languages it checks.
+    pub fn listing(&self) -> Vec<RuleInfo> {
+        self.rules
+            .iter()
+            .zip(&self.langs)
+            .map(|(r, &(de, en))| RuleInfo {
+                code: r.code.clone(),
+                pack: r.pack.clone(),
+                name: r.name.clone(),
+                kind: r.kind,
+                level: r.level,
+                file: r.file.clone(),
+                condition: r.condition(),
+                languages: [de.then_some("de"), en.then_some("en")]
+                    .into_iter()
+                    .flatten()
+                    .map(String::from)
+                    .collect(),
+            })
+            .collect()
     }
 
     pub fn warnings(&self) -> &[LoadWarning] {

@@ -15,7 +15,7 @@ mod spec;
 pub mod vale_ini;
 
 pub use config::{AddressForm, GenderConvention, LevelSetting, StyleConfig};
-pub use engine::{check, LoadWarning, StyleEngine, Vocabulary};
+pub use engine::{check, LoadWarning, RuleInfo, StyleEngine, Vocabulary};
 pub use error::StyleError;
 pub use rule::{compile_rule, load_pack, validate_rule, Pack, Rule, RuleKind};
 

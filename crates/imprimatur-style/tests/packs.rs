@@ -160,3 +160,40 @@ fn demo_copies_of_the_default_packs_are_current() {
         }
     }
 }
+
+/// What a rule editor lists: every rule with pack, kind, level, file and condition;
+/// level overrides and `when:` conditions are applied.
+#[test]
+fn the_listing_shows_each_active_rule_with_its_file() {
+    let mut cfg = StyleConfig::default();
+    cfg.levels.insert(
+        "Klartext.Passiv".into(),
+        imprimatur_style::LevelSetting::Error,
+    );
+    cfg.levels.insert(
+        "Klartext.Fuellwoerter".into(),
+        imprimatur_style::LevelSetting::Off,
+    );
+    let engine = StyleEngine::load(&repo(), &cfg).unwrap();
+    let list = engine.listing();
+    let passiv = list.iter().find(|r| r.code == "Klartext.Passiv").unwrap();
+    assert_eq!(passiv.level, imprimatur_style::Level::Error);
+    assert_eq!(passiv.kind, imprimatur_style::RuleKind::Existence);
+    assert!(passiv.file.ends_with("styleguides/Klartext/Passiv.yml"));
+    assert_eq!(passiv.languages, ["de"]);
+    assert!(!list.iter().any(|r| r.code == "Klartext.Fuellwoerter"));
+    // Only the house form of address (default: Sie) and gender convention (colon) run.
+    let sie = list
+        .iter()
+        .find(|r| r.code == "Klartext.AnredeSie")
+        .unwrap();
+    assert_eq!(sie.condition.as_deref(), Some("address=sie"));
+    assert!(!list
+        .iter()
+        .any(|r| r.code == "Klartext.AnredeDu" || r.code == "Klartext.GenderStern"));
+    assert!(list
+        .iter()
+        .any(|r| r.code == "PlainEnglish.Spelling" && r.languages == ["en"]));
+    let json = serde_json::to_value(&list).unwrap();
+    assert!(json[0]["kind"].as_str().is_some());
+}
