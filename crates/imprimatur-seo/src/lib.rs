@@ -141,8 +141,9 @@ pub fn check(doc: &Document, cfg: &SeoConfig) -> SeoReport {
 }
 
 impl SeoReport {
-    /// Findings for every assessment that is not good (ok → suggestion, bad → warning),
-    /// each at its first mark, with the measured value as evidence.
+    /// Findings for every assessment that is not good (ok → suggestion, bad → warning; the
+    /// unscored readability formulas → info), each at its first mark, with the measured
+    /// value as evidence.
     pub fn findings(&self, doc: &Document) -> Vec<Finding> {
         self.assessments
             .iter()
@@ -150,9 +151,12 @@ impl SeoReport {
             .map(|x| Finding {
                 check: CheckKind::Seo,
                 code: x.id.clone(),
-                severity: match x.rating {
-                    Rating::Bad => Severity::Warning,
-                    _ => Severity::Suggestion,
+                // The readability formulas restate what sentence and word length already
+                // say; as warnings they would triple-count one problem.
+                severity: match (x.scored, x.rating) {
+                    (false, _) => Severity::Info,
+                    (true, Rating::Bad) => Severity::Warning,
+                    (true, _) => Severity::Suggestion,
                 },
                 message: x.message.clone(),
                 span: x

@@ -303,9 +303,28 @@ fn scores_hold_totals_and_every_assessment() {
     for a in &r.assessments {
         assert_eq!(s[&a.id], f64::from(a.score));
     }
-    // Findings only for what is not good, each with a message key of its assessment.
+    // Findings only for what is not good, each with a message key of its assessment; the
+    // formulas are info only.
     for f in r.findings(&doc) {
         assert!(f.message.key.starts_with(&f.code), "{}", f.message.key);
-        assert_ne!(r.get(&f.code).unwrap().rating, Good);
+        let a = r.get(&f.code).unwrap();
+        assert_ne!(a.rating, Good);
+        assert_eq!(
+            f.severity == imprimatur_check::Severity::Info,
+            !a.scored,
+            "{}",
+            f.code
+        );
     }
+    let (doc, r) = corpus("de-05-lange-saetze.md");
+    let f = r.findings(&doc);
+    let sev = |id: &str| f.iter().find(|f| f.code == id).unwrap().severity;
+    assert_eq!(
+        sev("readability.sentence_length"),
+        imprimatur_check::Severity::Warning
+    );
+    assert_eq!(
+        sev("readability.flesch_reading_ease"),
+        imprimatur_check::Severity::Info
+    );
 }
