@@ -47,6 +47,11 @@ const sinceCheck = StateField.define<ChangeDesc>({
 export function currentRange(view: EditorView, range: Range): Range | null {
   const changes = view.state.field(sinceCheck, false);
   if (!changes || changes.empty) return clamp(view, range);
+  return mapRange(changes, range);
+}
+
+/** `range` mapped through `changes`; null if they touched it (or deleted an empty range's spot). */
+export function mapRange(changes: ChangeDesc, range: Range): Range | null {
   if (range.from === range.to) {
     const pos = changes.mapPos(range.from, 1, MapMode.TrackDel);
     return pos === null ? null : { from: pos, to: pos };
