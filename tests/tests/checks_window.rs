@@ -359,3 +359,88 @@ async fn huge(app: &App) {
         "a keystroke took {key_ms:.0} ms in a 10 MB text"
     );
 }
+
+/// A style finding with a fix: the fix replaces exactly the finding's text (after an
+/// umlaut and a euro sign, so byte and UTF-16 offsets differ), and one undo takes it back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quick_fix_is_one_undoable_change() {
+    let app = App::launch().await;
+    quick_fix(&app).await;
+    app.close("checks-fix-final").await;
+}
+
+/// The editor's document, read from its state (the harness's `editor_text` falls back
+/// to `innerText`, which ends with a newline, since CodeMirror now keeps its view on
+/// `cmTile`).
+async fn doc_text(c: &Client) -> String {
+    c.execute(
+        &format!("{VIEW_JS} return view ? view.state.doc.toString() : null;"),
+        vec![],
+    )
+    .await
+    .ok()
+    .and_then(|v| v.as_str().map(str::to_owned))
+    .unwrap_or_default()
+}
+
+async fn quick_fix(app: &App) {
+    let c = &app.client;
+    wait_until(c, "the demo workspace", || async {
+        (count(c, "doc-item").await >= 1).then_some(String::new())
+    })
+    .await;
+    by_testid(c, "new-doc-button").await.click().await.unwrap();
+    by_testid(c, "new-doc-title")
+        .await
+        .send_keys("E2E Korrektur\u{E007}")
+        .await
+        .unwrap();
+    let content = c
+        .wait()
+        .at_most(TIMEOUT)
+        .for_element(Locator::Css("[data-testid='editor'] .cm-content"))
+        .await
+        .unwrap();
+    content.click().await.unwrap();
+    let text = "Über 5 € im Monat spart die Wärme-Pumpe.";
+    content.send_keys(text).await.unwrap();
+    by_testid(c, "checks-button").await.click().await.unwrap();
+    by_testid(c, "checks-panel").await;
+    let code = wait_until(c, "a finding with a fix", || async {
+        let v = c
+            .execute(
+                "const fix = document.querySelector(\"[data-testid='finding-fix']\");\
+                 const item = fix && fix.closest('li').querySelector(\"[data-testid='finding-item']\");\
+                 return item ? item.dataset.code + ' | ' + fix.textContent : null;",
+                vec![],
+            )
+            .await
+            .ok()?;
+        v.as_str().map(str::to_owned)
+    })
+    .await;
+    eprintln!("fix offered: {code}");
+    screenshot(c, "checks-fix-1-offered").await;
+    by_testid(c, "finding-fix").await.click().await.unwrap();
+    let fixed = wait_until(c, "the fixed text", || async {
+        let t = doc_text(c).await;
+        (t != text).then_some(t)
+    })
+    .await;
+    assert_eq!(fixed, "Über 5 € im Monat spart die Wärmepumpe.");
+    screenshot(c, "checks-fix-2-applied").await;
+
+    // One undo restores the text as typed.
+    c.find(Locator::Css("[data-testid='editor'] .cm-content"))
+        .await
+        .unwrap()
+        .send_keys("\u{E009}z\u{E000}")
+        .await
+        .unwrap();
+    let undone = wait_until(c, "the undo of the fix", || async {
+        let t = doc_text(c).await;
+        (t == text).then_some(t)
+    })
+    .await;
+    assert_eq!(undone, text);
+}
