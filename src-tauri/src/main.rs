@@ -24,6 +24,8 @@ struct Session {
     data_dir: PathBuf,
 }
 
+/// Commands that touch the workspace run on Tauri's thread pool (`async`), so a long
+/// check or a large save never blocks the window's main thread.
 type Reply<T> = Result<T, IpcError>;
 
 fn no_workspace() -> IpcError {
@@ -60,17 +62,17 @@ fn app_state(s: State<'_, Session>) -> AppState {
     }
 }
 
-#[tauri::command(rename_all = "snake_case")]
+#[tauri::command(rename_all = "snake_case", async)]
 fn workspace_open(s: State<'_, Session>, path: PathBuf) -> Reply<WorkspaceInfo> {
     install(&s, Workspace::open(&path)?)
 }
 
-#[tauri::command(rename_all = "snake_case")]
+#[tauri::command(rename_all = "snake_case", async)]
 fn workspace_create(s: State<'_, Session>, path: PathBuf) -> Reply<WorkspaceInfo> {
     install(&s, Workspace::init(&path, &s.author, Timestamp::now())?)
 }
 
-#[tauri::command(rename_all = "snake_case")]
+#[tauri::command(rename_all = "snake_case", async)]
 fn workspace_open_demo(s: State<'_, Session>) -> Reply<WorkspaceInfo> {
     install(
         &s,
@@ -78,12 +80,12 @@ fn workspace_open_demo(s: State<'_, Session>) -> Reply<WorkspaceInfo> {
     )
 }
 
-#[tauri::command(rename_all = "snake_case")]
+#[tauri::command(rename_all = "snake_case", async)]
 fn doc_list(s: State<'_, Session>) -> Reply<Vec<DocumentSummary>> {
     with_ws(&s, |ws| Ok(ws.store().documents()?))
 }
 
-#[tauri::command(rename_all = "snake_case")]
+#[tauri::command(rename_all = "snake_case", async)]
 fn doc_create(s: State<'_, Session>, title: String) -> Reply<DocumentSummary> {
     with_ws(&s, |ws| {
         Ok(ws
@@ -92,12 +94,12 @@ fn doc_create(s: State<'_, Session>, title: String) -> Reply<DocumentSummary> {
     })
 }
 
-#[tauri::command(rename_all = "snake_case")]
+#[tauri::command(rename_all = "snake_case", async)]
 fn doc_open(s: State<'_, Session>, id: DocumentId) -> Reply<OpenDocument> {
     with_ws(&s, |ws| ws.open_document(&id))
 }
 
-#[tauri::command(rename_all = "snake_case")]
+#[tauri::command(rename_all = "snake_case", async)]
 fn doc_save(
     s: State<'_, Session>,
     id: DocumentId,
@@ -115,17 +117,17 @@ fn doc_save(
     })
 }
 
-#[tauri::command(rename_all = "snake_case")]
+#[tauri::command(rename_all = "snake_case", async)]
 fn doc_history(s: State<'_, Session>, id: DocumentId) -> Reply<Vec<RevisionMeta>> {
     with_ws(&s, |ws| Ok(ws.store().history(&id)?))
 }
 
-#[tauri::command(rename_all = "snake_case")]
+#[tauri::command(rename_all = "snake_case", async)]
 fn revision_read(s: State<'_, Session>, id: DocumentId, rev: RevisionId) -> Reply<Revision> {
     with_ws(&s, |ws| Ok(ws.store().revision_of(&id, &rev)?))
 }
 
-#[tauri::command(rename_all = "snake_case")]
+#[tauri::command(rename_all = "snake_case", async)]
 fn doc_restore(s: State<'_, Session>, id: DocumentId, rev: RevisionId) -> Reply<SaveOutcome> {
     with_ws(&s, |ws| {
         Ok(ws
@@ -134,7 +136,7 @@ fn doc_restore(s: State<'_, Session>, id: DocumentId, rev: RevisionId) -> Reply<
     })
 }
 
-#[tauri::command(rename_all = "snake_case")]
+#[tauri::command(rename_all = "snake_case", async)]
 fn doc_diff(
     s: State<'_, Session>,
     id: DocumentId,
@@ -154,7 +156,7 @@ fn doc_check(s: State<'_, Session>, content: String, id: Option<DocumentId>) -> 
     })
 }
 
-#[tauri::command(rename_all = "snake_case")]
+#[tauri::command(rename_all = "snake_case", async)]
 fn finding_ignore(
     s: State<'_, Session>,
     id: DocumentId,
@@ -177,7 +179,7 @@ fn finding_ignore(
     })
 }
 
-#[tauri::command(rename_all = "snake_case")]
+#[tauri::command(rename_all = "snake_case", async)]
 fn finding_unignore(s: State<'_, Session>, id: DocumentId, ignore: String) -> Reply<()> {
     with_ws(&s, |ws| {
         Ok(ws
@@ -186,7 +188,7 @@ fn finding_unignore(s: State<'_, Session>, id: DocumentId, ignore: String) -> Re
     })
 }
 
-#[tauri::command(rename_all = "snake_case")]
+#[tauri::command(rename_all = "snake_case", async)]
 fn doc_ignores(s: State<'_, Session>, id: DocumentId) -> Reply<Vec<Ignore>> {
     with_ws(&s, |ws| Ok(ws.store().ignores(&id)?))
 }

@@ -162,12 +162,17 @@ pub async fn editor_text(c: &Client) -> String {
     let v = c
         .execute(
             "const el = document.querySelector(\"[data-testid='editor'] .cm-content\");\
-             return el ? el.cmView ? el.cmView.view.state.doc.toString() : el.innerText : null;",
+             const view = el && ((el.cmTile && el.cmTile.root && el.cmTile.root.view) || (el.cmView && el.cmView.view));\
+             return view ? view.state.doc.toString() : null;",
             vec![],
         )
         .await
         .unwrap();
-    v.as_str().unwrap_or_default().to_string()
+    // The editor's document itself, not its rendered lines: innerText would miss lines
+    // outside the viewport, so a missing view is an error rather than a fallback.
+    v.as_str()
+        .expect("the CodeMirror view of [data-testid='editor']")
+        .to_string()
 }
 
 pub async fn screenshot(c: &Client, name: &str) {
