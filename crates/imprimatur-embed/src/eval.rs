@@ -161,11 +161,23 @@ pub fn rank_dense(
         embedder.embed_passages(&corpus.iter().map(Document::full_text).collect::<Vec<_>>())?;
     let vectors =
         embedder.embed_queries(&queries.iter().map(|q| q.text.as_str()).collect::<Vec<_>>())?;
-    Ok(queries
+    Ok(rank_vectors(queries, &vectors, corpus, &documents, k))
+}
+
+/// [`rank_dense`] on vectors already computed (queries and documents in the given order),
+/// so one embedding of a set serves several comparisons.
+pub fn rank_vectors(
+    queries: &[Query],
+    query_vectors: &[Vec<f32>],
+    corpus: &[Document],
+    document_vectors: &[Vec<f32>],
+    k: usize,
+) -> HashMap<String, Vec<String>> {
+    queries
         .iter()
-        .zip(&vectors)
+        .zip(query_vectors)
         .map(|(query, v)| {
-            let mut scored: Vec<(f32, usize)> = documents
+            let mut scored: Vec<(f32, usize)> = document_vectors
                 .iter()
                 .enumerate()
                 .map(|(i, d)| (crate::cosine(v, d), i))
@@ -178,7 +190,7 @@ pub fn rank_dense(
                 .collect();
             (query.id.clone(), ids)
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]
