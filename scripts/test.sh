@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing and runs every check and test: formatting, lints, UI type
-# check and unit tests, Rust tests, the revision-store benchmark, and the end-to-end
-# test of the real app window under Xvfb.
+# check and unit tests, Rust tests, the end-to-end tests of the real app window under
+# Xvfb, the Vale compatibility table, the yoastseo comparison and the benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -18,27 +18,26 @@ cargo fmt --all -- --check
 step "clippy -D warnings"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 
-step "Rust tests (store, workspace, CLI, generated TypeScript bindings)"
-cargo test --locked --workspace --exclude imprimatur-e2e
+# Every cargo command below selects the whole workspace, so cargo resolves one feature
+# set and compiles each dependency once for binaries, tests and benchmarks. (Selecting
+# single packages with -p would unify features differently and rebuild the Tauri stack.)
+step "build: binaries, tests and benchmarks (dev profile; core crates optimised)"
+cargo build --locked --workspace --all-targets
 
-# Benchmarks build with the dev profile, whose compute-heavy crates are optimised (see
-# Cargo.toml): they reuse the test build instead of compiling every dependency again.
-step "benchmark: revision store"
-cargo bench --locked --profile dev -p imprimatur-store --bench revisions
+step "tests: store, workspace, checks, CLI, embeddings, bindings, and the app window (tauri-driver under Xvfb)"
+export IMPRIMATUR_APP_BIN="$CARGO_TARGET_DIR/debug/imprimatur-app"
+xvfb-run -a -s "-screen 0 1400x900x24" cargo test --locked --workspace
+
+# Prints passed/total per Vale feature file (fails only below the committed floors).
+step "style: Vale compatibility table"
+cargo test --locked --workspace --test compat -- --nocapture vale_feature_scenarios
 
 # The comparison installs the yoastseo peer once into ~/.cache/imprimatur/yoast (npm) and
 # skips it with a message when node is missing; it fails below 90 % rating agreement.
-step "SEO: agreement with yoastseo on the corpus, then the benchmark (2,000-word German article)"
-cargo run --locked --profile dev -p imprimatur-seo --bin seo-compare -- --min-agreement 90
-cargo bench --locked --profile dev -p imprimatur-seo --bench seo
+step "SEO: rating agreement with yoastseo on the corpus"
+"$CARGO_TARGET_DIR/debug/seo-compare" --min-agreement 90
 
-# Prints passed/total per Vale feature file (fails only below the committed floors),
-# then the style benchmark with Yoast's run.mjs as a reference on the same text.
-step "style: Vale compatibility table, then the benchmark (2,000-word German article)"
-cargo test --locked -p imprimatur-style --test compat -- --nocapture vale_feature_scenarios
-cargo bench --locked --profile dev -p imprimatur-style --bench style
-
-step "end-to-end: the app window through tauri-driver and WebKitWebDriver under Xvfb"
-cargo build --locked -p imprimatur-app
-export IMPRIMATUR_APP_BIN="$CARGO_TARGET_DIR/debug/imprimatur-app"
-xvfb-run -a -s "-screen 0 1400x900x24" cargo test --locked -p imprimatur-e2e -- --nocapture --test-threads=1
+# Benchmarks run in the dev profile, whose compute-heavy crates are optimised (see
+# Cargo.toml), reusing the build above. Each prints its figures and peer ratios.
+step "benchmarks: revision store, SEO, style"
+cargo bench --locked --profile dev --workspace --bench revisions --bench seo --bench style

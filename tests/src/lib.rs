@@ -183,15 +183,22 @@ pub async fn screenshot(c: &Client, name: &str) {
     }
 }
 
+/// One app window at a time: tests in one binary run on parallel threads, and several
+/// WebKit windows at once on a 2-core machine make timeouts flaky.
+static ONE_WINDOW: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// A running app with a fresh, empty config and data folder, as on a first start.
 pub struct App {
     pub client: Client,
     home: tempfile::TempDir,
     _driver: Driver,
+    // Dropped last, after the driver has stopped the window.
+    _turn: std::sync::MutexGuard<'static, ()>,
 }
 
 impl App {
     pub async fn launch() -> App {
+        let turn = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
         let app = preflight();
         let home = tempfile::tempdir().unwrap();
         let port = free_port();
