@@ -246,6 +246,7 @@ impl App {
             client,
             home,
             _driver: driver,
+            _turn: turn,
         }
     }
 
