@@ -185,7 +185,7 @@ pub async fn screenshot(c: &Client, name: &str) {
 
 /// One app window at a time: tests in one binary run on parallel threads, and several
 /// WebKit windows at once on a 2-core machine make timeouts flaky.
-static ONE_WINDOW: std::sync::Mutex<()> = std::sync::Mutex::new(());
+static ONE_WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// A running app with a fresh, empty config and data folder, as on a first start.
 pub struct App {
@@ -193,12 +193,12 @@ pub struct App {
     home: tempfile::TempDir,
     _driver: Driver,
     // Dropped last, after the driver has stopped the window.
-    _turn: std::sync::MutexGuard<'static, ()>,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
 }
 
 impl App {
     pub async fn launch() -> App {
-        let turn = ONE_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+        let turn = ONE_WINDOW.lock().await;
         let app = preflight();
         let home = tempfile::tempdir().unwrap();
         let port = free_port();
