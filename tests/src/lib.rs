@@ -175,6 +175,35 @@ pub async fn editor_text(c: &Client) -> String {
         .to_string()
 }
 
+/// Creates a document titled `title` through the sidebar, waits until the list shows it,
+/// and returns the editor's content element, clicked so that typing goes there.
+pub async fn new_document(c: &Client, title: &str) -> fantoccini::elements::Element {
+    let before = wait_until(c, "the document list", || async {
+        let n = count(c, "doc-item").await;
+        (n >= 1).then(|| n.to_string())
+    })
+    .await;
+    by_testid(c, "new-doc-button").await.click().await.unwrap();
+    by_testid(c, "new-doc-title")
+        .await
+        .send_keys(&format!("{title}\u{E007}")) // \u{E007} is Enter
+        .await
+        .unwrap();
+    wait_until(c, "the new document in the list", || async {
+        let n = count(c, "doc-item").await;
+        (n.to_string() != before).then(|| n.to_string())
+    })
+    .await;
+    let content = c
+        .wait()
+        .at_most(TIMEOUT)
+        .for_element(Locator::Css("[data-testid='editor'] .cm-content"))
+        .await
+        .unwrap();
+    content.click().await.unwrap();
+    content
+}
+
 pub async fn screenshot(c: &Client, name: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts");
     let _ = std::fs::create_dir_all(&dir);

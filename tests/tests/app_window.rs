@@ -28,31 +28,15 @@ async fn run(app: &App) {
             .filter(|t| t.contains("Wärmewerk Albtal"))
     })
     .await;
-    let demo_docs = wait_until(c, "the demo documents", || async {
+    wait_until(c, "the demo documents", || async {
         let n = count(c, "doc-item").await;
         (n >= 2).then(|| n.to_string())
     })
     .await;
     screenshot(c, "1-demo").await;
 
-    // A new document.
-    by_testid(c, "new-doc-button").await.click().await.unwrap();
-    let title = by_testid(c, "new-doc-title").await;
-    title.send_keys("E2E Testartikel\u{E007}").await.unwrap(); // \u{E007} is Enter
-    wait_until(c, "the new document in the list", || async {
-        let n = count(c, "doc-item").await;
-        (n.to_string() != demo_docs).then_some(n.to_string())
-    })
-    .await;
-
-    // Type, and let the autosave write revision 1.
-    let content = c
-        .wait()
-        .at_most(TIMEOUT)
-        .for_element(Locator::Css("[data-testid='editor'] .cm-content"))
-        .await
-        .unwrap();
-    content.click().await.unwrap();
+    // A new document, open in the editor.
+    let content = new_document(c, "E2E Testartikel").await;
     content
         .send_keys("Die Wärmepumpe ist leise.")
         .await

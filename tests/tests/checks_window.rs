@@ -73,33 +73,8 @@ async fn run(app: &App) {
             .filter(|t| t.contains("Wärmewerk Albtal"))
     })
     .await;
-    let before = wait_until(c, "the demo documents", || async {
-        let n = count(c, "doc-item").await;
-        (n >= 1).then(|| n.to_string())
-    })
-    .await;
-
-    // A new document.
-    by_testid(c, "new-doc-button").await.click().await.unwrap();
-    by_testid(c, "new-doc-title")
-        .await
-        .send_keys("E2E Prüfungen\u{E007}")
-        .await
-        .unwrap();
-    wait_until(c, "the new document in the list", || async {
-        let n = count(c, "doc-item").await;
-        (n.to_string() != before).then_some(n.to_string())
-    })
-    .await;
-
-    // Front matter whose YAML is broken: the quote after `title:` is never closed.
-    let content = c
-        .wait()
-        .at_most(TIMEOUT)
-        .for_element(Locator::Css("[data-testid='editor'] .cm-content"))
-        .await
-        .unwrap();
-    content.click().await.unwrap();
+    // A new document, open in the editor.
+    let content = new_document(c, "E2E Prüfungen").await;
     content
         .send_keys(&format!(
             "---{ENTER}title: \"Wärme{ENTER}---{ENTER}{ENTER}Die Wärmepumpe läuft leise."
@@ -225,23 +200,7 @@ async fn js_f64(c: &Client, script: &str) -> f64 {
 
 async fn huge(app: &App) {
     let c = &app.client;
-    wait_until(c, "the demo workspace", || async {
-        (count(c, "doc-item").await >= 1).then_some(String::new())
-    })
-    .await;
-    by_testid(c, "new-doc-button").await.click().await.unwrap();
-    by_testid(c, "new-doc-title")
-        .await
-        .send_keys("E2E Riesentext\u{E007}")
-        .await
-        .unwrap();
-    let content = c
-        .wait()
-        .at_most(TIMEOUT)
-        .for_element(Locator::Css("[data-testid='editor'] .cm-content"))
-        .await
-        .unwrap();
-    content.click().await.unwrap();
+    let content = new_document(c, "E2E Riesentext").await;
     by_testid(c, "checks-button").await.click().await.unwrap();
     by_testid(c, "checks-panel").await;
 
@@ -385,23 +344,7 @@ async fn doc_text(c: &Client) -> String {
 
 async fn quick_fix(app: &App) {
     let c = &app.client;
-    wait_until(c, "the demo workspace", || async {
-        (count(c, "doc-item").await >= 1).then_some(String::new())
-    })
-    .await;
-    by_testid(c, "new-doc-button").await.click().await.unwrap();
-    by_testid(c, "new-doc-title")
-        .await
-        .send_keys("E2E Korrektur\u{E007}")
-        .await
-        .unwrap();
-    let content = c
-        .wait()
-        .at_most(TIMEOUT)
-        .for_element(Locator::Css("[data-testid='editor'] .cm-content"))
-        .await
-        .unwrap();
-    content.click().await.unwrap();
+    let content = new_document(c, "E2E Korrektur").await;
     let text = "Über 5 € im Monat spart die Wärme-Pumpe.";
     content.send_keys(text).await.unwrap();
     by_testid(c, "checks-button").await.click().await.unwrap();
