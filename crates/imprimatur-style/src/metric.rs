@@ -32,17 +32,37 @@ pub(crate) const VARIABLES: &[&str] = &[
     "heading_h6",
 ];
 
-pub(crate) fn parse(src: &str) -> Result<Expr, String> {
+/// Why a metric formula or condition does not parse; the rule loader names the rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct FormulaError(pub(crate) String);
+
+impl From<String> for FormulaError {
+    fn from(s: String) -> Self {
+        FormulaError(s)
+    }
+}
+
+impl From<&str> for FormulaError {
+    fn from(s: &str) -> Self {
+        FormulaError(s.to_string())
+    }
+}
+
+pub(crate) fn parse(src: &str) -> Result<Expr, FormulaError> {
     let tokens = lex(src)?;
     let mut p = Parser { tokens, at: 0 };
     let e = p.sum()?;
     if p.at != p.tokens.len() {
-        return Err(format!("unexpected `{}` in formula", p.tokens[p.at]));
+        return Err(FormulaError(format!(
+            "unexpected `{}` in formula",
+            p.tokens[p.at]
+        )));
     }
     Ok(e)
 }
 
-pub(crate) fn parse_condition(src: &str) -> Result<(String, f64), String> {
+pub(crate) fn parse_condition(src: &str) -> Result<(String, f64), FormulaError> {
     let s = src.trim();
     for op in [">=", "<=", "==", "!=", ">", "<"] {
         if let Some(rest) = s.strip_prefix(op) {
@@ -53,9 +73,9 @@ pub(crate) fn parse_condition(src: &str) -> Result<(String, f64), String> {
             return Ok((op.to_string(), n));
         }
     }
-    Err(format!(
+    Err(FormulaError(format!(
         "condition `{src}` must start with one of >, <, >=, <=, ==, != followed by a number"
-    ))
+    )))
 }
 
 pub(crate) fn holds(op: &str, value: f64, limit: f64) -> bool {
@@ -101,7 +121,7 @@ pub(crate) fn eval(e: &Expr, vars: &BTreeMap<&str, f64>) -> f64 {
     }
 }
 
-fn lex(src: &str) -> Result<Vec<String>, String> {
+fn lex(src: &str) -> Result<Vec<String>, FormulaError> {
     let mut out = Vec::new();
     let mut chars = src.chars().peekable();
     while let Some(&c) = chars.peek() {
@@ -125,7 +145,9 @@ fn lex(src: &str) -> Result<Vec<String>, String> {
             out.push(c.to_string());
             chars.next();
         } else {
-            return Err(format!("unexpected character `{c}` in formula"));
+            return Err(FormulaError(format!(
+                "unexpected character `{c}` in formula"
+            )));
         }
     }
     Ok(out)
@@ -140,7 +162,7 @@ impl Parser {
     fn peek(&self) -> Option<&str> {
         self.tokens.get(self.at).map(String::as_str)
     }
-    fn sum(&mut self) -> Result<Expr, String> {
+    fn sum(&mut self) -> Result<Expr, FormulaError> {
         let mut e = self.product()?;
         while let Some(op @ ("+" | "-")) = self.peek() {
             let op = op.chars().next().unwrap_or('+');
@@ -149,7 +171,7 @@ impl Parser {
         }
         Ok(e)
     }
-    fn product(&mut self) -> Result<Expr, String> {
+    fn product(&mut self) -> Result<Expr, FormulaError> {
         let mut e = self.unary()?;
         while let Some(op @ ("*" | "/")) = self.peek() {
             let op = op.chars().next().unwrap_or('*');
@@ -158,20 +180,20 @@ impl Parser {
         }
         Ok(e)
     }
-    fn unary(&mut self) -> Result<Expr, String> {
+    fn unary(&mut self) -> Result<Expr, FormulaError> {
         if self.peek() == Some("-") {
             self.at += 1;
             return Ok(Expr::Neg(Box::new(self.unary()?)));
         }
         self.atom()
     }
-    fn atom(&mut self) -> Result<Expr, String> {
+    fn atom(&mut self) -> Result<Expr, FormulaError> {
         let t = self.peek().ok_or("the formula ends too early")?.to_string();
         self.at += 1;
         if t == "(" {
             let e = self.sum()?;
             if self.peek() != Some(")") {
-                return Err("missing `)` in formula".into());
+                return Err(FormulaError("missing `)` in formula".into()));
             }
             self.at += 1;
             return Ok(e);
@@ -182,22 +204,22 @@ impl Parser {
         if t.starts_with(|c: char| c.is_alphabetic() || c == '_') {
             if self.peek() == Some("(") {
                 if !["sqrt", "abs", "round", "log"].contains(&t.as_str()) {
-                    return Err(format!(
+                    return Err(FormulaError(format!(
                         "unknown function `{t}`; known: sqrt, abs, round, log"
-                    ));
+                    )));
                 }
                 let arg = self.atom()?;
                 return Ok(Expr::Call(t, Box::new(arg)));
             }
             if !VARIABLES.contains(&t.as_str()) {
-                return Err(format!(
+                return Err(FormulaError(format!(
                     "unknown variable `{t}`; known: {}",
                     VARIABLES.join(", ")
-                ));
+                )));
             }
             return Ok(Expr::Var(t));
         }
-        Err(format!("unexpected `{t}` in formula"))
+        Err(FormulaError(format!("unexpected `{t}` in formula")))
     }
 }
 
@@ -212,7 +234,7 @@ mod tests {
         let vars = BTreeMap::from([("words", 100.0), ("sentences", 5.0), ("syllables", 150.0)]);
         let v = eval(&e, &vars);
         assert!((v - (0.39 * 20.0 + 11.8 * 1.5 - 15.59)).abs() < 1e-9, "{v}");
-        assert!(parse("wordz / 2").unwrap_err().contains("known: words"));
+        assert!(parse("wordz / 2").unwrap_err().0.contains("known: words"));
         assert_eq!(parse_condition("> 8").unwrap(), (">".to_string(), 8.0));
     }
 }

@@ -503,8 +503,8 @@ pub(crate) fn compile_spec(
             }
         }
         RuleKind::Metric => {
-            let formula = metric::parse(&spec.formula).map_err(invalid)?;
-            let (op, limit) = metric::parse_condition(&spec.condition).map_err(invalid)?;
+            let formula = metric::parse(&spec.formula).map_err(|e| invalid(e.0))?;
+            let (op, limit) = metric::parse_condition(&spec.condition).map_err(|e| invalid(e.0))?;
             Matcher::Metric { formula, op, limit }
         }
         RuleKind::Spelling => {
