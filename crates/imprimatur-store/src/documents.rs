@@ -44,6 +44,31 @@ pub(crate) fn insert(
     get(conn, &id)
 }
 
+/// The document that tracks workspace file `file`, if there is one.
+pub(crate) fn by_file(conn: &Connection, file: &str) -> StoreResult<Option<DocumentSummary>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM documents d WHERE d.file = ?1"),
+            [file],
+            from_row,
+        )
+        .optional()?)
+}
+
+/// A document for workspace file `file`, titled with its path.
+pub(crate) fn insert_file(
+    conn: &Connection,
+    file: &str,
+    now: Timestamp,
+) -> StoreResult<DocumentSummary> {
+    let id = DocumentId::generate();
+    conn.execute(
+        "INSERT INTO documents (id, title, created_at, updated_at, file) VALUES (?1, ?2, ?3, ?3, ?2)",
+        params![id, file, now.0],
+    )?;
+    get(conn, &id)
+}
+
 pub(crate) fn get(conn: &Connection, id: &DocumentId) -> StoreResult<DocumentSummary> {
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM documents d WHERE d.id = ?1"),
@@ -56,7 +81,8 @@ pub(crate) fn get(conn: &Connection, id: &DocumentId) -> StoreResult<DocumentSum
 
 pub(crate) fn list(conn: &Connection) -> StoreResult<Vec<DocumentSummary>> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM documents d ORDER BY d.updated_at DESC, d.id DESC"
+        "SELECT {COLUMNS} FROM documents d WHERE d.file IS NULL
+         ORDER BY d.updated_at DESC, d.id DESC"
     ))?;
     let rows = stmt.query_map([], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)

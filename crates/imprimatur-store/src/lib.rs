@@ -102,7 +102,8 @@ impl Store {
         Ok(doc)
     }
 
-    /// All documents, most recently changed first.
+    /// All documents (articles; not the documents that track workspace files), most
+    /// recently changed first.
     pub fn documents(&self) -> StoreResult<Vec<DocumentSummary>> {
         documents::list(&self.conn)
     }
@@ -301,6 +302,57 @@ impl Store {
     /// The findings ignored in `doc`, oldest first.
     pub fn ignores(&self, doc: &DocumentId) -> StoreResult<Vec<Ignore>> {
         ignores::list(&self.conn, doc)
+    }
+
+    /// The document that tracks workspace file `file` (a path relative to the workspace,
+    /// e.g. `styleguides/Brand/Tone.yml`), if a change to it was ever saved.
+    pub fn file_document(&self, file: &str) -> StoreResult<Option<DocumentSummary>> {
+        documents::by_file(&self.conn, file)
+    }
+
+    /// Saves `new` as the next revision of workspace file `file` and appends one audit
+    /// entry `action` (with `details`, the revision and its hash) in the same transaction,
+    /// so a change to a rule or to the settings is a revision with its reason on record.
+    /// The first time, the file's content before the change (`before`) becomes revision 1
+    /// (origin `import`), so the history shows what changed.
+    pub fn save_file(
+        &mut self,
+        file: &str,
+        before: Option<&str>,
+        new: NewRevision<'_>,
+        action: &str,
+        details: &serde_json::Value,
+        now: Timestamp,
+    ) -> StoreResult<SaveOutcome> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let doc = match documents::by_file(&tx, file)? {
+            Some(doc) => doc,
+            None => documents::insert_file(&tx, file, now)?,
+        };
+        if let (None, Some(before)) = (&doc.head, before) {
+            let found = NewRevision {
+                content: before,
+                author: new.author,
+                origin: Origin::Import,
+                message: Some("as found in the workspace"),
+            };
+            revisions::insert(&tx, &doc.id, &found, now)?;
+        }
+        let outcome = revisions::insert(&tx, &doc.id, &new, now)?;
+        let mut details = details.clone();
+        if let Some(map) = details.as_object_mut() {
+            map.insert("document".into(), serde_json::json!(doc.id));
+            map.insert("revision".into(), serde_json::json!(outcome.revision.id));
+            map.insert(
+                "content_hash".into(),
+                serde_json::json!(outcome.revision.content_hash),
+            );
+        }
+        audit::append(&tx, now, new.author, action, file, &details)?;
+        tx.commit()?;
+        Ok(outcome)
     }
 
     /// Appends an entry to the audit log for a write that happens outside the store,

@@ -79,6 +79,12 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX ignores_by_document ON ignores(document_id);
     "#,
+    // 3: documents that track a workspace file (a style rule, imprimatur.toml), so every
+    // change to the file is a revision like any text's. They are not articles.
+    r#"
+    ALTER TABLE documents ADD COLUMN file TEXT;
+    CREATE UNIQUE INDEX documents_by_file ON documents(file) WHERE file IS NOT NULL;
+    "#,
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> StoreResult<()> {

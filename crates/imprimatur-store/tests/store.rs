@@ -357,3 +357,68 @@ mod audit {
         );
     }
 }
+
+#[test]
+fn a_workspace_file_is_a_document_outside_the_article_list_with_audited_revisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("x.db")).unwrap();
+    let article = store.create_document("Artikel", "anna", t(0)).unwrap();
+    let file = "styleguides/Brand/Tone.yml";
+    assert!(store.file_document(file).unwrap().is_none());
+    let details = serde_json::json!({ "rule": "Brand.Tone", "change": "level" });
+    let first = store
+        .save_file(
+            file,
+            Some("level: warning\n"),
+            human("level: error\n", None),
+            "rule.save",
+            &details,
+            t(1),
+        )
+        .unwrap();
+    assert_eq!(first.revision.number, 2, "the file as found is revision 1");
+    let doc = store
+        .file_document(file)
+        .unwrap()
+        .expect("the file's document");
+    let history = store.history(&doc.id).unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].origin, Origin::Import);
+    assert_eq!(
+        store.revision(&history[0].id).unwrap().content,
+        "level: warning\n"
+    );
+    // The baseline is taken once: later saves add one revision each.
+    store
+        .save_file(
+            file,
+            Some("ignored"),
+            human("level: suggestion\n", None),
+            "rule.save",
+            &details,
+            t(2),
+        )
+        .unwrap();
+    assert_eq!(store.history(&doc.id).unwrap().len(), 3);
+    // Articles only in the document list.
+    let listed: Vec<_> = store
+        .documents()
+        .unwrap()
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    assert_eq!(listed, vec![article.id]);
+    // One audit entry per change, naming the file, the actor and the revision.
+    let log = store.audit_log(0, 100).unwrap();
+    let saves: Vec<_> = log.iter().filter(|e| e.action == "rule.save").collect();
+    assert_eq!(saves.len(), 2);
+    assert_eq!(saves[0].subject, file);
+    assert_eq!(saves[0].actor, "anna");
+    let details: serde_json::Value = serde_json::from_str(&saves[1].details).unwrap();
+    assert_eq!(details["rule"], "Brand.Tone");
+    assert_eq!(
+        details["revision"],
+        serde_json::json!(store.history(&doc.id).unwrap()[2].id)
+    );
+    assert!(store.verify_audit().unwrap().broken_at.is_none());
+}
