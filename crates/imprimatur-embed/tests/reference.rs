@@ -46,19 +46,38 @@ for kind, text in json.load(sys.stdin):
 json.dump(out, sys.stdout)
 "#;
 
-fn run(program: &std::path::Path, args: &[&str]) -> Result<String, String> {
+/// Why a reference command could not run; the test prints it and skips the reference.
+#[derive(Debug, thiserror::Error)]
+enum RunError {
+    #[error("{program}: {source}")]
+    Start {
+        program: String,
+        source: std::io::Error,
+    },
+    #[error("{program} {args}: {stderr}")]
+    Failed {
+        program: String,
+        args: String,
+        stderr: String,
+    },
+}
+
+fn run(program: &std::path::Path, args: &[&str]) -> Result<String, RunError> {
     let out = Command::new(program)
         .args(args)
         .output()
-        .map_err(|e| format!("{}: {e}", program.display()))?;
+        .map_err(|source| RunError::Start {
+            program: program.display().to_string(),
+            source,
+        })?;
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
-        Err(format!(
-            "{} {args:?}: {}",
-            program.display(),
-            String::from_utf8_lossy(&out.stderr)
-        ))
+        Err(RunError::Failed {
+            program: program.display().to_string(),
+            args: format!("{args:?}"),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        })
     }
 }
 

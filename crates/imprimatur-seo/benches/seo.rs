@@ -100,20 +100,32 @@ fn main() {
     );
 }
 
-fn yoast(text: &str) -> Result<(f64, f64, u64), String> {
-    let home = std::env::var_os("HOME").ok_or("no HOME")?;
+/// Why the yoastseo timing was skipped.
+#[derive(Debug, thiserror::Error)]
+enum PeerError {
+    #[error("HOME is not set, so the yoastseo cache cannot be found")]
+    NoHome,
+    #[error("{0} has no yoastseo; run `cargo run -p imprimatur-seo --bin seo-compare` once")]
+    NotInstalled(PathBuf),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("yoastseo failed: {0}")]
+    Failed(String),
+    #[error("yoastseo printed something that is not JSON: {0}")]
+    Output(#[from] serde_json::Error),
+}
+
+fn yoast(text: &str) -> Result<(f64, f64, u64), PeerError> {
+    let home = std::env::var_os("HOME").ok_or(PeerError::NoHome)?;
     let dir = PathBuf::from(home).join(".cache/imprimatur/yoast");
     if !dir.join("node_modules/yoastseo").exists() {
-        return Err(format!(
-            "{} has no yoastseo; run `cargo run -p imprimatur-seo --bin seo-compare` once",
-            dir.display()
-        ));
+        return Err(PeerError::NotInstalled(dir));
     }
     let script = dir.join("imprimatur-timing.mjs");
-    std::fs::write(&script, include_str!("yoast_timing.mjs")).map_err(|e| e.to_string())?;
+    std::fs::write(&script, include_str!("yoast_timing.mjs"))?;
     let doc = Document::parse(text, Lang::De);
     let body = std::env::temp_dir().join(format!("seo-bench-{}.md", std::process::id()));
-    std::fs::write(&body, doc.body()).map_err(|e| e.to_string())?;
+    std::fs::write(&body, doc.body())?;
     let fm = &doc.front_matter;
     let out = Command::new("node")
         .arg(&script)
@@ -124,13 +136,14 @@ fn yoast(text: &str) -> Result<(f64, f64, u64), String> {
         .arg(fm.description.as_deref().unwrap_or(""))
         .arg(fm.slug.as_deref().unwrap_or(""))
         .arg("20")
-        .output()
-        .map_err(|e| format!("node: {e}"))?;
+        .output()?;
     let _ = std::fs::remove_file(&body);
     if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+        return Err(PeerError::Failed(
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ));
     }
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
     Ok((
         v["p50_ms"].as_f64().unwrap_or(0.0),
         v["p95_ms"].as_f64().unwrap_or(0.0),

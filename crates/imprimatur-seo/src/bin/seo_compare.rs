@@ -278,15 +278,40 @@ struct Peer {
     dir: PathBuf,
 }
 
+/// Why the yoastseo peer could not run; the comparison reports it and skips the peer.
+#[derive(Debug, thiserror::Error)]
+enum PeerError {
+    #[error("node is not installed; install Node.js 20.19+ to compare with yoastseo")]
+    NoNode,
+    #[error("{0} is missing; the comparison needs ../shared/reference/yoast beside the checkout")]
+    NoReference(PathBuf),
+    #[error("npm install in {0} failed; run it there by hand to see why")]
+    NpmInstall(PathBuf),
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
+    #[error("yoastseo failed: {0}")]
+    Failed(String),
+    #[error("yoastseo printed something that is not JSON: {0}")]
+    Output(#[from] serde_json::Error),
+}
+
+fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> PeerError {
+    let what = what.into();
+    move |source| PeerError::Io { what, source }
+}
+
 impl Peer {
     /// Copies the reference folder to the cache and runs `npm install` there, once.
-    fn install(root: &Path) -> Result<Peer, String> {
+    fn install(root: &Path) -> Result<Peer, PeerError> {
         let node_ok = Command::new("node")
             .arg("--version")
             .output()
             .is_ok_and(|o| o.status.success());
         if !node_ok {
-            return Err("node is not installed".into());
+            return Err(PeerError::NoNode);
         }
         let reference = root.join("../shared/reference/yoast");
         let home = std::env::var_os("HOME")
@@ -295,13 +320,13 @@ impl Peer {
         let dir = home.join(".cache/imprimatur/yoast");
         if !dir.join("node_modules/yoastseo/package.json").exists() {
             if !reference.join("run.mjs").exists() {
-                return Err(format!("{} is missing", reference.display()));
+                return Err(PeerError::NoReference(reference));
             }
-            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+            std::fs::create_dir_all(&dir).map_err(io(format!("create {}", dir.display())))?;
             for f in ["package.json", "run.mjs"] {
                 let to = dir.join(f);
                 let _ = std::fs::remove_file(&to);
-                std::fs::copy(reference.join(f), &to).map_err(|e| format!("copy {f}: {e}"))?;
+                std::fs::copy(reference.join(f), &to).map_err(io(format!("copy {f}")))?;
             }
             let ok = Command::new("npm")
                 .args(["install", "--no-audit", "--no-fund"])
@@ -309,7 +334,7 @@ impl Peer {
                 .status()
                 .is_ok_and(|s| s.success());
             if !ok {
-                return Err(format!("npm install in {} failed", dir.display()));
+                return Err(PeerError::NpmInstall(dir));
             }
         }
         Ok(Peer { dir })
@@ -318,10 +343,12 @@ impl Peer {
     /// Runs the peer on the document's body with its front matter as arguments. The title
     /// width is ours (Arial table) instead of the peer's 8.5 px per character, as a browser
     /// would measure it.
-    fn run(&self, doc: &Document, ours: &SeoReport) -> Result<serde_json::Value, String> {
+    fn run(&self, doc: &Document, ours: &SeoReport) -> Result<serde_json::Value, PeerError> {
         let fm = &doc.front_matter;
-        let body =
-            tempfile(Path::new("body.md"), doc.body()).ok_or("cannot write a temporary file")?;
+        let body = tempfile(Path::new("body.md"), doc.body()).ok_or_else(|| PeerError::Io {
+            what: "write a temporary file".into(),
+            source: std::io::Error::other("temporary directory not writable"),
+        })?;
         let mut cmd = Command::new("node");
         cmd.arg(self.dir.join("run.mjs"))
             .arg(&body)
@@ -340,12 +367,14 @@ impl Peer {
         if fm.cornerstone {
             cmd.arg("--cornerstone");
         }
-        let out = cmd.output().map_err(|e| e.to_string());
+        let out = cmd.output().map_err(io("run node"));
         let _ = std::fs::remove_file(&body);
         let out = out?;
         if !out.status.success() {
-            return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+            return Err(PeerError::Failed(
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            ));
         }
-        serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())
+        Ok(serde_json::from_slice(&out.stdout)?)
     }
 }
