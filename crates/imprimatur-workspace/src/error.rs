@@ -28,6 +28,15 @@ pub enum WorkspaceError {
     },
     #[error("{path} is not UTF-8 text (first bad byte at offset {offset}); save it as UTF-8 or choose a text file")]
     NotText { path: PathBuf, offset: usize },
+    #[error("no rule {code} in {}; the rule editor and `ls` of that folder show the rules (Pack.Rule = folder and file name)", styles.display())]
+    UnknownRule { code: String, styles: PathBuf },
+    #[error("{} {problem}; nothing was saved, fix the YAML and save again", file.display())]
+    InvalidRule {
+        file: PathBuf,
+        problem: crate::rules::RuleProblem,
+    },
+    #[error("{0:?} cannot name a pack or rule; use letters, digits, `_` and `-`")]
+    RuleName(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -42,6 +51,9 @@ impl WorkspaceError {
             WorkspaceError::UnknownSetting(_) => "workspace.unknown_setting",
             WorkspaceError::Io { .. } => "workspace.io",
             WorkspaceError::NotText { .. } => "workspace.not_text",
+            WorkspaceError::UnknownRule { .. } => "workspace.unknown_rule",
+            WorkspaceError::InvalidRule { .. } => "workspace.invalid_rule",
+            WorkspaceError::RuleName(_) => "workspace.rule_name",
             WorkspaceError::Store(e) => e.code(),
         }
     }

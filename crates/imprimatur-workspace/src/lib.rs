@@ -13,6 +13,7 @@ pub mod check;
 mod error;
 pub mod ipc;
 pub mod recent;
+pub mod rules;
 mod settings;
 
 use std::path::{Path, PathBuf};

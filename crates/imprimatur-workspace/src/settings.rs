@@ -132,7 +132,7 @@ pub(crate) fn write_atomically(file: &Path, text: &str) -> WorkspaceResult<()> {
     std::fs::rename(&tmp, file).map_err(io(file))
 }
 
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
