@@ -14,6 +14,7 @@ const COMMANDS: &[&str] = &[
     "doc_restore",
     "doc_diff",
     "doc_check",
+    "doc_seo",
     "finding_ignore",
     "finding_unignore",
     "doc_ignores",

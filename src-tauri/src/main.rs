@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use imprimatur_workspace::checks::CheckReport;
-use imprimatur_workspace::ipc::{AppState, IpcError, OpenDocument, WorkspaceInfo};
+use imprimatur_workspace::ipc::{AppState, IpcError, OpenDocument, SeoOverview, WorkspaceInfo};
 use imprimatur_workspace::recent;
 use imprimatur_workspace::store::{
     DocumentId, DocumentSummary, Ignore, IgnoreScope, NewIgnore, NewRevision, Origin, Revision,
@@ -156,6 +156,13 @@ fn doc_check(s: State<'_, Session>, content: String, id: Option<DocumentId>) -> 
     })
 }
 
+/// The SEO panel's data for the editor's current text: every assessment, the SERP preview,
+/// the front matter and the workspace-wide findings (without those ignored in document `id`).
+#[tauri::command(rename_all = "snake_case", async)]
+fn doc_seo(s: State<'_, Session>, content: String, id: Option<DocumentId>) -> Reply<SeoOverview> {
+    with_ws(&s, |ws| ws.seo_overview(&content, id.as_ref()))
+}
+
 #[tauri::command(rename_all = "snake_case", async)]
 fn finding_ignore(
     s: State<'_, Session>,
@@ -250,6 +257,7 @@ fn main() {
             doc_restore,
             doc_diff,
             doc_check,
+            doc_seo,
             finding_ignore,
             finding_unignore,
             doc_ignores,

@@ -169,16 +169,19 @@ impl<'a> Analysis<'a> {
 
     pub fn serp(&self) -> SerpPreview {
         let title = self.seo_title();
+        let description = self
+            .doc
+            .front_matter
+            .description
+            .clone()
+            .unwrap_or_default();
         SerpPreview {
             desktop: serp::fit(&title, serp::DESKTOP),
             mobile: serp::fit(&title, serp::MOBILE),
             title,
-            description: self
-                .doc
-                .front_matter
-                .description
-                .clone()
-                .unwrap_or_default(),
+            description_desktop: serp::fit(&description, serp::DESCRIPTION_DESKTOP),
+            description_mobile: serp::fit(&description, serp::DESCRIPTION_MOBILE),
+            description,
             slug: self.doc.front_matter.slug.clone().unwrap_or_default(),
         }
     }

@@ -21,6 +21,17 @@ pub const MOBILE: SerpFont = SerpFont {
     font_px: 16.0,
     max_px: 600.0,
 };
+/// Desktop descriptions: cut at 920 px of Arial 13 px, the budget snippet tools measure for
+/// Google's desktop results (about 155–160 characters, yoastseo's 156-character limit).
+pub const DESCRIPTION_DESKTOP: SerpFont = SerpFont {
+    font_px: 13.0,
+    max_px: 920.0,
+};
+/// Mobile descriptions: cut at 680 px of Arial 13 px (about 120 characters).
+pub const DESCRIPTION_MOBILE: SerpFont = SerpFont {
+    font_px: 13.0,
+    max_px: 680.0,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
 pub struct SerpFont {
@@ -28,7 +39,7 @@ pub struct SerpFont {
     pub max_px: f64,
 }
 
-/// How a title shows on one device.
+/// How a title (or description) shows on one device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct SerpTitle {
     pub width_px: f64,
@@ -39,13 +50,16 @@ pub struct SerpTitle {
     pub display: String,
 }
 
-/// The snippet preview's data: the title (with the site suffix) on desktop and mobile.
+/// The snippet preview's data: the title (with the site suffix) and the meta description,
+/// each as desktop and mobile result pages cut them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct SerpPreview {
     pub title: String,
     pub desktop: SerpTitle,
     pub mobile: SerpTitle,
     pub description: String,
+    pub description_desktop: SerpTitle,
+    pub description_mobile: SerpTitle,
     pub slug: String,
 }
 
@@ -148,5 +162,17 @@ mod tests {
         let m = fit(t, MOBILE);
         assert!(m.truncate_at.unwrap_or(t.len() as u32) > d.truncate_at.unwrap());
         assert_eq!(fit("Kurz", DESKTOP).truncate_at, None);
+    }
+
+    #[test]
+    fn descriptions_are_cut_shorter_on_mobile() {
+        let d = "Passt eine Wärmepumpe im Altbau? Wir erklären Vorlauftemperatur, Heizkörper, Dämmung, Lautstärke und Kosten – mit Rechenbeispiel vom Fachbetrieb.";
+        let desk = fit(d, DESCRIPTION_DESKTOP);
+        assert_eq!(desk.truncate_at, None, "{} px", desk.width_px);
+        let mob = fit(d, DESCRIPTION_MOBILE);
+        let at = mob.truncate_at.expect("cut on mobile") as usize;
+        assert!(d[at..].starts_with(' '));
+        assert!(mob.display.ends_with(" …"));
+        assert!(width_px(&mob.display, DESCRIPTION_MOBILE) <= 680.0);
     }
 }

@@ -40,6 +40,35 @@ impl Workspace {
         imprimatur_seo::check(&self.parse_document(source), &self.seo_config())
     }
 
+    /// The SEO panel's data for `source`, the editor's text of document `this` (if stored):
+    /// all assessments, whether or not the text has a keyphrase yet, and the workspace-wide
+    /// findings that `check_document` reports for articles, without the ignored ones.
+    pub fn seo_overview(
+        &self,
+        source: &str,
+        this: Option<&DocumentId>,
+    ) -> WorkspaceResult<crate::ipc::SeoOverview> {
+        let doc = self.parse_document(source);
+        let cfg = self.seo_config();
+        let site_articles = self.site_articles(source, this);
+        let mut site = imprimatur_seo::site::cannibalization(&doc, &site_articles, &cfg);
+        site.extend(imprimatur_seo::site::link_suggestions(
+            &doc,
+            &site_articles,
+            &cfg,
+        ));
+        if let Some(id) = this {
+            let ignores = self.store().ignores(id)?;
+            retain_unignored(&mut site, source, &ignores);
+        }
+        Ok(crate::ipc::SeoOverview {
+            report: imprimatur_seo::check(&doc, &cfg),
+            host: cfg.site_hosts.first().cloned(),
+            front_matter: doc.front_matter,
+            site,
+        })
+    }
+
     /// The `[style]` settings, or their defaults.
     pub fn style_config(&self) -> imprimatur_style::StyleConfig {
         self.settings().style.clone().unwrap_or_default()
@@ -164,15 +193,25 @@ impl Workspace {
     ) -> WorkspaceResult<CheckReport> {
         let ignores = self.store().ignores(id)?;
         let mut report = self.check_in_workspace(source, only, Some(id));
-        if !ignores.is_empty() {
-            report.findings.retain(|f| {
-                let (s, e) = (f.span.start as usize, f.span.end as usize);
-                let (Some(matched), Some(before)) = (source.get(s..e), source.get(..s)) else {
-                    return true;
-                };
-                !ignores.iter().any(|i| i.covers(&f.code, matched, before))
-            });
-        }
+        retain_unignored(&mut report.findings, source, &ignores);
         Ok(report)
     }
+}
+
+/// Drops the findings that one of `ignores` covers in `source`.
+fn retain_unignored(
+    findings: &mut Vec<imprimatur_check::Finding>,
+    source: &str,
+    ignores: &[imprimatur_store::Ignore],
+) {
+    if ignores.is_empty() {
+        return;
+    }
+    findings.retain(|f| {
+        let (s, e) = (f.span.start as usize, f.span.end as usize);
+        let (Some(matched), Some(before)) = (source.get(s..e), source.get(..s)) else {
+            return true;
+        };
+        !ignores.iter().any(|i| i.covers(&f.code, matched, before))
+    });
 }

@@ -4,7 +4,9 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-use imprimatur_check::{CheckKind, CheckReport, Edit, Finding, Fix, Lang, Message, Severity, Span};
+use imprimatur_check::{
+    CheckKind, CheckReport, Edit, Finding, Fix, FrontMatter, Lang, Message, Severity, Span,
+};
 use imprimatur_seo::{
     Assessment, AssessmentGroup, Rating, SeoReport, SerpPreview, SerpTitle, TextStats,
 };
@@ -34,6 +36,18 @@ pub struct AppState {
 pub struct OpenDocument {
     pub document: DocumentSummary,
     pub head: Option<Revision>,
+}
+
+/// What the SEO panel shows for the editor's text: every assessment and the SERP preview,
+/// the front matter they read, and the workspace-wide findings (keyphrase cannibalization,
+/// internal-link suggestions) without the ones ignored in this document.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SeoOverview {
+    pub report: SeoReport,
+    pub front_matter: FrontMatter,
+    pub site: Vec<Finding>,
+    /// The site's host for the preview's URL (the first of `[seo] site_hosts`), if set.
+    pub host: Option<String>,
 }
 
 /// Every error that crosses the IPC boundary or is printed by `--json`: a stable code
@@ -88,6 +102,8 @@ pub fn typescript_bindings() -> String {
         SerpTitle::decl(&cfg),
         SerpPreview::decl(&cfg),
         SeoReport::decl(&cfg),
+        FrontMatter::decl(&cfg),
+        SeoOverview::decl(&cfg),
         IgnoreScope::decl(&cfg),
         Ignore::decl(&cfg),
         WorkspaceInfo::decl(&cfg),

@@ -125,7 +125,7 @@ truncate_at: number | null,
  * What the result page shows: the title, or its cut with " …".
  */
 display: string, };
-export type SerpPreview = { title: string, desktop: SerpTitle, mobile: SerpTitle, description: string, slug: string, };
+export type SerpPreview = { title: string, desktop: SerpTitle, mobile: SerpTitle, description: string, description_desktop: SerpTitle, description_mobile: SerpTitle, slug: string, };
 export type SeoReport = { lang: Lang, assessments: Array<Assessment>, 
 /**
  * 0–100: the mean of the SEO scores over 9.
@@ -140,6 +140,24 @@ readability_score: number, stats: TextStats,
  * Keyphrase occurrences and density (in % of words).
  */
 keyphrase_count: number, keyphrase_density: number, serp: SerpPreview, };
+export type FrontMatter = { title: string | null, 
+/**
+ * The meta description.
+ */
+description: string | null, slug: string | null, keyphrase: string | null, synonyms: Array<string>, lang: Lang | null, cornerstone: boolean, confidential: boolean, 
+/**
+ * The id of the document's brief.
+ */
+brief: string | null, 
+/**
+ * Keys this version does not know, kept as they were.
+ */
+extra: Record<string, unknown>, };
+export type SeoOverview = { report: SeoReport, front_matter: FrontMatter, site: Array<Finding>, 
+/**
+ * The site's host for the preview's URL (the first of `[seo] site_hosts`), if set.
+ */
+host: string | null, };
 export type IgnoreScope = "here" | "document";
 export type Ignore = { id: string, document_id: DocumentId, code: string, scope: IgnoreScope, 
 /**
