@@ -16,6 +16,8 @@ use imprimatur_workspace::store::{
 use imprimatur_workspace::{read_text, Workspace, WorkspaceError};
 use serde_json::json;
 
+mod kb;
+
 #[derive(Parser)]
 #[command(
     name = "imprimatur",
@@ -70,6 +72,70 @@ enum Command {
     /// Local models (no workspace needed).
     #[command(subcommand)]
     Models(ModelsCommand),
+    /// The knowledge base: the index of the files in the workspace's knowledge/ folder.
+    #[command(subcommand)]
+    Kb(KbCommand),
+}
+
+#[derive(Subcommand)]
+enum KbCommand {
+    /// Index new and changed files of knowledge/ and drop deleted ones.
+    Ingest,
+    /// Sources in the index with their chunk counts.
+    Status,
+    /// Search the index: hits with source, heading path, byte offsets and score.
+    Search {
+        query: String,
+        /// bm25, dense or hybrid (dense and hybrid need the local embedder).
+        #[arg(long, value_enum, default_value = "hybrid")]
+        mode: KbModeArg,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Language of the query for stemming (default: German and English).
+        #[arg(long)]
+        lang: Option<String>,
+        /// Only sources whose path starts with this.
+        #[arg(long)]
+        path: Option<String>,
+        /// Only chunks with this front matter value, KEY=VALUE (repeatable).
+        #[arg(long = "meta", value_parser = parse_key_value)]
+        metadata: Vec<(String, String)>,
+        /// Only chunks valid on this ISO date (valid_from/valid_to).
+        #[arg(long)]
+        valid_at: Option<String>,
+    },
+    /// Retrieval quality on a BEIR-layout folder (corpus.jsonl, queries.jsonl,
+    /// qrels/test.tsv): nDCG@10, Recall@10 and MRR@10 for BM25, dense and hybrid.
+    /// Needs no workspace.
+    Eval {
+        folder: PathBuf,
+        /// Language of corpus and queries for stemming (de, en); default: both stems.
+        #[arg(long)]
+        lang: Option<String>,
+        /// Only BM25 (no embedder needed).
+        #[arg(long)]
+        bm25_only: bool,
+        /// Fail (exit 3) when a mode's nDCG@10 is below this.
+        #[arg(long)]
+        min_ndcg_bm25: Option<f64>,
+        #[arg(long)]
+        min_ndcg_dense: Option<f64>,
+        #[arg(long)]
+        min_ndcg_hybrid: Option<f64>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum KbModeArg {
+    Bm25,
+    Dense,
+    Hybrid,
+}
+
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .ok_or_else(|| format!("expected KEY=VALUE, got {s:?}"))
 }
 
 #[derive(Subcommand)]
@@ -196,6 +262,7 @@ fn main() -> ExitCode {
             code: e.code().to_string(),
             message: e.to_string(),
         }),
+        Command::Kb(cmd) => kb::run(cmd, &cli.workspace, json),
         _ => run(cli).map_err(IpcError::from),
     };
     match result {
@@ -289,6 +356,7 @@ fn run(cli: Cli) -> Result<Outcome, WorkspaceError> {
     let json = cli.json;
     match &cli.command {
         Command::Models(_) => unreachable!("models commands run in main, without a workspace"),
+        Command::Kb(_) => unreachable!("kb commands run in main, with their own errors"),
         Command::Init { dir } => {
             let ws = Workspace::init(dir, &actor, now)?;
             if json {

@@ -1,0 +1,165 @@
+//! `kb …`: the knowledge base of a workspace (`kb eval` needs none).
+
+use std::path::Path;
+
+use imprimatur_embed::Embedder;
+use imprimatur_knowledge::eval::{self, EvalOptions};
+use imprimatur_knowledge::{Filters, KnowledgeBase, KnowledgeError, SearchMode, SearchQuery};
+use imprimatur_workspace::ipc::IpcError;
+use imprimatur_workspace::Workspace;
+use serde_json::json;
+
+use crate::{print_json, KbCommand, KbModeArg, Outcome};
+
+fn knowledge_error(e: KnowledgeError) -> IpcError {
+    IpcError {
+        code: e.code().to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// The local embedder, or why it is missing (then BM25 stands in).
+fn embedder() -> Result<Embedder, String> {
+    let dir = imprimatur_embed::default_model_dir();
+    Embedder::load(&dir).map_err(|e| {
+        format!("{e}; run `imprimatur models install-embedder` for dense and hybrid search")
+    })
+}
+
+pub(crate) fn run(cmd: &KbCommand, workspace: &Path, json: bool) -> Result<Outcome, IpcError> {
+    match cmd {
+        // Ingestion and status come with the ingestion pipeline (imprimatur-knowledge's
+        // pipeline.rs); until then they say so instead of pretending.
+        KbCommand::Ingest | KbCommand::Status => Err(IpcError {
+            code: "not_available".into(),
+            message: "`kb ingest` and `kb status` are not available yet in this build".into(),
+        }),
+        KbCommand::Search {
+            query,
+            mode,
+            limit,
+            lang,
+            path,
+            metadata,
+            valid_at,
+        } => {
+            let ws = Workspace::open(workspace).map_err(IpcError::from)?;
+            let mode = match mode {
+                KbModeArg::Bm25 => SearchMode::Bm25,
+                KbModeArg::Dense => SearchMode::Dense,
+                KbModeArg::Hybrid => SearchMode::Hybrid,
+            };
+            let (vector, note) = if mode == SearchMode::Bm25 {
+                (None, None)
+            } else {
+                match embedder().and_then(|e| {
+                    e.embed_queries(&[query.as_str()])
+                        .map_err(|err| err.to_string())
+                }) {
+                    Ok(mut v) => (v.pop(), None),
+                    Err(why) => (None, Some(format!("BM25 only: {why}"))),
+                }
+            };
+            let kb = KnowledgeBase::open_stored(&imprimatur_knowledge::index_dir(ws.root()))
+                .map_err(knowledge_error)?;
+            let search = SearchQuery {
+                text: query.clone(),
+                mode: if vector.is_some() {
+                    mode
+                } else {
+                    SearchMode::Bm25
+                },
+                filters: Filters {
+                    lang: None,
+                    path_prefix: path.clone(),
+                    metadata: metadata.iter().cloned().collect(),
+                    valid_at: valid_at.clone(),
+                },
+                lang: lang.clone(),
+                limit: *limit,
+            };
+            let hits = kb
+                .search(&search, vector.as_deref())
+                .map_err(knowledge_error)?;
+            if json {
+                print_json(&json!({ "mode": search.mode, "note": note, "hits": hits }));
+            } else {
+                if let Some(note) = note {
+                    eprintln!("note: {note}");
+                }
+                if hits.is_empty() {
+                    println!("no hits ({} chunks indexed)", kb.chunk_count());
+                }
+                for h in hits {
+                    let heading = if h.heading_path.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" › {}", h.heading_path.join(" › "))
+                    };
+                    let flag = if h.injection {
+                        " [contains instructions]"
+                    } else {
+                        ""
+                    };
+                    println!(
+                        "{:.4}  {}:{}..{}{heading}{flag}",
+                        h.score, h.path, h.start, h.end
+                    );
+                    let snippet: String = h.text.chars().take(160).collect();
+                    println!("        {}", snippet.replace('\n', " "));
+                }
+            }
+            Ok(Outcome::Done)
+        }
+        KbCommand::Eval {
+            folder,
+            lang,
+            bm25_only,
+            min_ndcg_bm25,
+            min_ndcg_dense,
+            min_ndcg_hybrid,
+        } => {
+            let embedder = if *bm25_only {
+                None
+            } else {
+                Some(embedder().map_err(|message| IpcError {
+                    code: "embedder".into(),
+                    message,
+                })?)
+            };
+            let options = EvalOptions {
+                lang: lang.clone(),
+                ..EvalOptions::default()
+            };
+            let report =
+                eval::evaluate(folder, embedder.as_ref(), &options).map_err(knowledge_error)?;
+            if json {
+                print_json(&report);
+            } else {
+                print!("{}", eval::format_report(&report));
+            }
+            let mut failed = false;
+            for (mode, floor) in [
+                (SearchMode::Bm25, min_ndcg_bm25),
+                (SearchMode::Dense, min_ndcg_dense),
+                (SearchMode::Hybrid, min_ndcg_hybrid),
+            ] {
+                let (Some(floor), Some(scores)) = (floor, report.mode(mode)) else {
+                    continue;
+                };
+                if scores.ndcg_at_10 < *floor {
+                    eprintln!(
+                        "{mode:?} nDCG@10 {:.3} is below the floor {floor:.3}",
+                        scores.ndcg_at_10
+                    );
+                    failed = true;
+                }
+            }
+            Ok(if failed {
+                Outcome::Failed
+            } else {
+                Outcome::Done
+            })
+        }
+    }
+}
