@@ -11,6 +11,7 @@ mod error;
 mod ids;
 mod ignores;
 mod migrations;
+mod model_calls;
 mod revisions;
 
 use std::path::Path;
@@ -24,6 +25,7 @@ pub use documents::DocumentSummary;
 pub use error::{StoreError, StoreResult};
 pub use ids::{DocumentId, RevisionId, Timestamp};
 pub use ignores::{Ignore, IgnoreScope, NewIgnore};
+pub use model_calls::{DocumentCost, ModelCost, NewModelCall};
 pub use revisions::{NewRevision, Origin, Revision, RevisionMeta, SaveOutcome};
 
 /// An open revision store. One per workspace; not shared between threads
@@ -371,6 +373,69 @@ impl Store {
         let entry = audit::append(&tx, now, actor, action, subject, details)?;
         tx.commit()?;
         Ok(entry)
+    }
+
+    /// Records one language-model call: a row in the cost ledger and an entry
+    /// `model.call` in the audit chain (subject: the document, else the model), in one
+    /// transaction, so neither exists without the other.
+    pub fn record_model_call(
+        &mut self,
+        call: &NewModelCall<'_>,
+        now: Timestamp,
+    ) -> StoreResult<AuditEntry> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut details = serde_json::json!({
+            "task": call.task,
+            "model": call.model,
+            "preset": call.preset,
+            "provider_model": call.provider_model,
+            "locality": call.locality,
+            "outcome": call.outcome,
+            "cached": call.cached,
+            "input_tokens": call.input_tokens,
+            "output_tokens": call.output_tokens,
+            "tokens_estimated": call.tokens_estimated,
+            "price_table": call.price_table,
+            "cost_micros": call.cost_micros,
+            "currency": call.currency,
+            "latency_ms": call.latency_ms,
+        });
+        if let (Some(map), Some(extra)) = (details.as_object_mut(), call.details.as_object()) {
+            for (k, v) in extra {
+                map.insert(k.clone(), v.clone());
+            }
+        }
+        let subject = call.document.unwrap_or(call.model);
+        let entry = audit::append(&tx, now, call.actor, "model.call", subject, &details)?;
+        model_calls::insert(&tx, call, entry.seq, now)?;
+        tx.commit()?;
+        Ok(entry)
+    }
+
+    /// Cloud model spending in `[from, to)`, in millionths of the currency unit.
+    pub fn model_cloud_spend(&self, from: Timestamp, to: Timestamp) -> StoreResult<i64> {
+        model_calls::cloud_spend(&self.conn, from, to)
+    }
+
+    /// Cloud model spending for one document, all time, in millionths.
+    pub fn model_document_spend(&self, document: &str) -> StoreResult<i64> {
+        model_calls::document_spend(&self.conn, document)
+    }
+
+    /// Model spending per provider and model in `[from, to)`.
+    pub fn model_costs(&self, from: Timestamp, to: Timestamp) -> StoreResult<Vec<ModelCost>> {
+        model_calls::costs(&self.conn, from, to)
+    }
+
+    /// Model spending per document in `[from, to)`.
+    pub fn model_document_costs(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<DocumentCost>> {
+        model_calls::document_costs(&self.conn, from, to)
     }
 
     /// The audit log, oldest first, starting after entry `after` (0 for all).

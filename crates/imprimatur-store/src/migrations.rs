@@ -85,6 +85,39 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE documents ADD COLUMN file TEXT;
     CREATE UNIQUE INDEX documents_by_file ON documents(file) WHERE file IS NOT NULL;
     "#,
+    // 4: the cost ledger of language-model calls; each row pins its price table and
+    // unit prices and points at its audit entry. Append-only like the audit log.
+    r#"
+    CREATE TABLE model_calls (
+        id               INTEGER PRIMARY KEY,
+        at               INTEGER NOT NULL,
+        actor            TEXT NOT NULL,
+        document         TEXT,
+        task             TEXT NOT NULL,
+        model            TEXT NOT NULL,
+        preset           TEXT NOT NULL,
+        provider_model   TEXT NOT NULL,
+        locality         TEXT NOT NULL CHECK (locality IN ('local', 'cloud')),
+        outcome          TEXT NOT NULL CHECK (outcome IN ('ok', 'failed', 'cancelled')),
+        cached           INTEGER NOT NULL,
+        input_tokens     INTEGER NOT NULL,
+        output_tokens    INTEGER NOT NULL,
+        tokens_estimated INTEGER NOT NULL,
+        price_table      TEXT NOT NULL,
+        currency         TEXT NOT NULL,
+        input_price      REAL NOT NULL,
+        output_price     REAL NOT NULL,
+        cost_micros      INTEGER NOT NULL,
+        latency_ms       INTEGER NOT NULL,
+        audit_seq        INTEGER NOT NULL REFERENCES audit(seq)
+    ) STRICT;
+    CREATE INDEX model_calls_by_time ON model_calls(at);
+    CREATE INDEX model_calls_by_document ON model_calls(document) WHERE document IS NOT NULL;
+    CREATE TRIGGER model_calls_are_kept BEFORE DELETE ON model_calls
+    BEGIN SELECT RAISE(ABORT, 'the cost ledger is append-only'); END;
+    CREATE TRIGGER model_calls_are_immutable BEFORE UPDATE ON model_calls
+    BEGIN SELECT RAISE(ABORT, 'the cost ledger is append-only'); END;
+    "#,
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> StoreResult<()> {
