@@ -18,6 +18,10 @@ const COMMANDS: &[&str] = &[
     "finding_ignore",
     "finding_unignore",
     "doc_ignores",
+    "rule_list",
+    "rule_set_level",
+    "rule_save",
+    "rule_try",
 ];
 
 fn main() {

@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use imprimatur_workspace::checks::CheckReport;
 use imprimatur_workspace::ipc::{AppState, IpcError, OpenDocument, SeoOverview, WorkspaceInfo};
 use imprimatur_workspace::recent;
+use imprimatur_workspace::rules::{RuleEntry, RuleLevel, RuleListing, RuleTrial};
 use imprimatur_workspace::store::{
     DocumentId, DocumentSummary, Ignore, IgnoreScope, NewIgnore, NewRevision, Origin, Revision,
     RevisionId, RevisionMeta, SaveOutcome, Timestamp, WordDiff,
@@ -200,6 +201,45 @@ fn doc_ignores(s: State<'_, Session>, id: DocumentId) -> Reply<Vec<Ignore>> {
     with_ws(&s, |ws| Ok(ws.store().ignores(&id)?))
 }
 
+/// The rule editor: every pack and rule of the workspace, with levels and YAML.
+#[tauri::command(rename_all = "snake_case", async)]
+fn rule_list(s: State<'_, Session>) -> Reply<RuleListing> {
+    with_ws(&s, |ws| ws.rules())
+}
+
+/// Sets a rule's level in `[style.levels]` (`off` turns it off); audited.
+#[tauri::command(rename_all = "snake_case", async)]
+fn rule_set_level(s: State<'_, Session>, code: String, level: RuleLevel) -> Reply<RuleEntry> {
+    with_ws(&s, |ws| {
+        ws.set_rule_level(&code, level, &s.author, Timestamp::now())
+    })
+}
+
+/// Saves a rule's YAML if it compiles (else an error naming the line); audited.
+#[tauri::command(rename_all = "snake_case", async)]
+fn rule_save(
+    s: State<'_, Session>,
+    pack: String,
+    name: String,
+    source: String,
+) -> Reply<RuleEntry> {
+    with_ws(&s, |ws| {
+        ws.save_rule(&pack, &name, &source, &s.author, Timestamp::now())
+    })
+}
+
+/// Runs a rule's (unsaved) YAML on sample text: its problem or its findings.
+#[tauri::command(rename_all = "snake_case", async)]
+fn rule_try(
+    s: State<'_, Session>,
+    pack: String,
+    name: String,
+    source: String,
+    sample: String,
+) -> Reply<RuleTrial> {
+    with_ws(&s, |ws| Ok(ws.try_rule(&pack, &name, &source, &sample)))
+}
+
 /// `--workspace DIR` on the command line (or IMPRIMATUR_WORKSPACE) opens that folder;
 /// otherwise the last workspace; otherwise none, and the UI opens the demo.
 fn startup_workspace(config_dir: &std::path::Path) -> Option<PathBuf> {
@@ -261,6 +301,10 @@ fn main() {
             finding_ignore,
             finding_unignore,
             doc_ignores,
+            rule_list,
+            rule_set_level,
+            rule_save,
+            rule_try,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Imprimatur");

@@ -4,6 +4,8 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::rules::{RuleEntry, RuleLevel, RuleListing, RulePack, RuleProblem, RuleTrial};
+
 use imprimatur_check::{
     CheckKind, CheckReport, Edit, Finding, Fix, FrontMatter, Lang, Message, Severity, Span,
 };
@@ -110,6 +112,12 @@ pub fn typescript_bindings() -> String {
         AppState::decl(&cfg),
         OpenDocument::decl(&cfg),
         IpcError::decl(&cfg),
+        RuleLevel::decl(&cfg),
+        RuleProblem::decl(&cfg),
+        RuleEntry::decl(&cfg),
+        RulePack::decl(&cfg),
+        RuleListing::decl(&cfg),
+        RuleTrial::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `cargo test -p imprimatur-workspace bindings` \

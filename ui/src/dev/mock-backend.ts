@@ -19,6 +19,7 @@ import type {
 } from '../lib/bindings';
 import type { Ignore, IgnoreScope } from '../lib/ipc';
 import { utf16ToByte } from '../lib/offsets';
+import { handleRules } from './mock-rules';
 
 interface Doc {
   summary: DocumentSummary;
@@ -382,6 +383,7 @@ export async function handle(cmd: string, args: Record<string, unknown>): Promis
     case 'doc_ignores':
       return ignores.get(getDoc(args.id).summary.id) ?? [];
     default:
+      if (cmd.startsWith('rule_')) return handleRules(cmd, args);
       fail('unknown_command', `Unbekannter Befehl: ${cmd}`);
   }
 }

@@ -176,3 +176,84 @@ export type AppState = { workspace: WorkspaceInfo | null,
 author: string, };
 export type OpenDocument = { document: DocumentSummary, head: Revision | null, };
 export type IpcError = { code: string, message: string, };
+export type RuleLevel = "off" | "suggestion" | "warning" | "error";
+export type RuleProblem = { 
+/**
+ * The style error's code: `style.yaml`, `style.regex`, `style.unknown_kind`, …
+ */
+code: string, line: number, column: number, message: string, };
+export type RuleEntry = { 
+/**
+ * `Pack.Rule`, the code of its findings and its key in `[style.levels]`.
+ */
+code: string, pack: string, name: string, 
+/**
+ * `extends:` (existence, substitution, …; `sequence`/`script` load but do not run).
+ */
+kind: string, 
+/**
+ * The level the rule file gives (`level:`, default suggestion).
+ */
+level: RuleLevel, 
+/**
+ * The level it runs at after `[style.levels]`: `off` when turned off there.
+ */
+effective: RuleLevel, 
+/**
+ * Whether `[style.levels]` overrides the file's level.
+ */
+overridden: boolean, 
+/**
+ * Whether it runs at all: its pack is active, it is not off, it is not a
+ * `sequence`/`script` rule, and its `when:` fits the house settings.
+ */
+active: boolean, 
+/**
+ * `when:` of the rule, e.g. `address=du`.
+ */
+condition: string | null, 
+/**
+ * The file, relative to the workspace (`styleguides/Pack/Rule.yml`).
+ */
+file: string, message: string, 
+/**
+ * The YAML as it is on disk.
+ */
+source: string, 
+/**
+ * Why the file does not load, if it does not (with its line).
+ */
+problem: RuleProblem | null, 
+/**
+ * A note about a rule that loads but does not run.
+ */
+warning: string | null, 
+/**
+ * Revisions of the file recorded by the rule editor (0: never changed there).
+ */
+revisions: number, };
+export type RulePack = { name: string, 
+/**
+ * Languages whose documents this pack checks (`[style] packs` / `packs_en`); empty
+ * when the pack is not in use.
+ */
+languages: Array<string>, rules: Array<RuleEntry>, };
+export type RuleListing = { packs: Array<RulePack>, 
+/**
+ * The file that holds the level overrides.
+ */
+settings_file: string, };
+export type RuleTrial = { 
+/**
+ * Why the YAML does not compile; then there are no findings.
+ */
+problem: RuleProblem | null, 
+/**
+ * A rule that compiles but does not run (`sequence`, `script`).
+ */
+warning: string | null, 
+/**
+ * Findings of this rule alone in the sample, at the file's own level, whatever
+ * `when:` and `[style.levels]` say.
+ */
+findings: Array<Finding>, };

@@ -16,6 +16,10 @@ import type {
   SaveOutcome,
   WordDiff,
   WorkspaceInfo,
+  RuleEntry,
+  RuleLevel,
+  RuleListing,
+  RuleTrial,
 } from './bindings';
 
 export type { Ignore, IgnoreScope } from './bindings';
@@ -71,6 +75,17 @@ export const findingIgnore = (id: DocumentId, req: IgnoreRequest) =>
 export const findingUnignore = (id: DocumentId, ignore: string) => call<null>('finding_unignore', { id, ignore });
 export const docIgnores = (id: DocumentId) => call<Ignore[]>('doc_ignores', { id });
 
+/** The rule editor: every pack and rule of the workspace, with levels and YAML. */
+export const ruleList = () => call<RuleListing>('rule_list');
+/** Sets a rule's level in imprimatur.toml ('off' turns it off); audited. */
+export const ruleSetLevel = (code: string, level: RuleLevel) => call<RuleEntry>('rule_set_level', { code, level });
+/** Saves a rule's YAML; rejects with code `workspace.invalid_rule` (naming the line) when it does not compile. */
+export const ruleSave = (pack: string, name: string, source: string) =>
+  call<RuleEntry>('rule_save', { pack, name, source });
+/** Runs a rule's (unsaved) YAML on sample text: its problem, or its findings. */
+export const ruleTry = (pack: string, name: string, source: string, sample: string) =>
+  call<RuleTrial>('rule_try', { pack, name, source, sample });
+
 export const ipc = {
   appState,
   workspaceOpen,
@@ -88,6 +103,10 @@ export const ipc = {
   findingIgnore,
   findingUnignore,
   docIgnores,
+  ruleList,
+  ruleSetLevel,
+  ruleSave,
+  ruleTry,
 };
 
 export { isIpcError, toIpcError } from './ipc-error';
