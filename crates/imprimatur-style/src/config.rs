@@ -48,7 +48,11 @@ impl Default for StyleConfig {
 }
 
 fn default_packs_de() -> Vec<String> {
-    vec!["Klartext".into()]
+    vec![
+        "Klartext".into(),
+        "Typografie".into(),
+        "Rechtschreibung".into(),
+    ]
 }
 fn default_packs_en() -> Vec<String> {
     vec!["PlainEnglish".into()]

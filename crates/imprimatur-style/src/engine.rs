@@ -509,6 +509,9 @@ pub fn check(doc: &Document, engine: &StyleEngine) -> Vec<Finding> {
             };
             for (base, text) in segments {
                 for hit in rule.run(text, &ctx) {
+                    if crate::rule::in_email(text, &hit.range) {
+                        continue;
+                    }
                     let span = doc.prose_span(base + hit.range.start, base + hit.range.end);
                     if rule.kind == RuleKind::Repetition && !adjacent_in_source(doc, span) {
                         continue;

@@ -49,6 +49,8 @@ impl Pattern {
 
     pub fn find_all(&self, text: &str) -> Vec<Range<usize>> {
         match self {
+            // The guard runs on the DFA; the pattern's Unicode `\b` would not.
+            Pattern::Fast(_, Some(g)) if !g.is_match(text) => Vec::new(),
             Pattern::Fast(re, _) => re.find_iter(text).map(|m| m.range()).collect(),
             Pattern::Fancy(_, Some(g)) if !g.is_match(text) => Vec::new(),
             Pattern::Fancy(re, _) => re
@@ -62,6 +64,7 @@ impl Pattern {
     /// Every match with its groups (index 0 is the whole match).
     pub fn captures_all(&self, text: &str) -> Vec<Vec<Option<Range<usize>>>> {
         match self {
+            Pattern::Fast(_, Some(g)) if !g.is_match(text) => Vec::new(),
             Pattern::Fast(re, _) => re
                 .captures_iter(text)
                 .map(|c| c.iter().map(|m| m.map(|m| m.range())).collect())
@@ -165,6 +168,7 @@ impl Pattern {
 
     pub fn is_match(&self, text: &str) -> bool {
         match self {
+            Pattern::Fast(_, Some(g)) if !g.is_match(text) => false,
             Pattern::Fast(re, _) => re.is_match(text),
             Pattern::Fancy(_, Some(g)) if !g.is_match(text) => false,
             Pattern::Fancy(re, _) => re.is_match(text).unwrap_or(false),

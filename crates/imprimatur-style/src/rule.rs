@@ -212,6 +212,10 @@ pub(crate) enum Matcher {
         dictionaries: Vec<Arc<spellbook::Dictionary>>,
         filters: Vec<Pattern>,
         ignored: HashSet<String>,
+        /// Per word, whether the rule lets it pass before vocabulary (which is the
+        /// engine's): dictionary look-ups of German compounds cost microseconds, and a
+        /// document re-checked while typing holds mostly the same words.
+        verdicts: Arc<WordVerdicts>,
     },
     Terminology {
         source: String,
@@ -538,6 +542,7 @@ pub(crate) fn compile_spec(
                 dictionaries,
                 filters,
                 ignored,
+                verdicts: Arc::default(),
             }
         }
         RuleKind::Terminology => {
@@ -953,14 +958,18 @@ impl Rule {
                 dictionaries,
                 filters,
                 ignored,
+                verdicts,
             } => {
-                for (r, word) in spelling_words(text) {
-                    if skip_spelling(word)
+                let passes = |word: &str| {
+                    skip_spelling(word)
                         || ignored.contains(word)
+                        // A listed word may start a sentence: "Förderfähig" for "förderfähig".
+                        || ignored.contains(lower_first(word).as_str())
                         || filters.iter().any(|f| f.is_match(word))
-                        || accepted(word)
                         || dictionaries.iter().any(|d| d.check(word))
-                    {
+                };
+                for (r, word) in spelling_words(text) {
+                    if verdicts.passes(word, passes) || accepted(word) {
                         continue;
                     }
                     hits.push(Hit {
@@ -986,6 +995,31 @@ impl Rule {
     }
 }
 
+/// Remembered spelling verdicts of one rule, bounded so that a 10 MB document of
+/// distinct words cannot grow it without limit.
+#[derive(Debug, Default)]
+pub(crate) struct WordVerdicts(Mutex<HashMap<String, bool>>);
+
+impl WordVerdicts {
+    const CAPACITY: usize = 200_000;
+
+    fn passes(&self, word: &str, decide: impl Fn(&str) -> bool) -> bool {
+        if let Ok(m) = self.0.lock() {
+            if let Some(&v) = m.get(word) {
+                return v;
+            }
+        }
+        let v = decide(word);
+        if let Ok(mut m) = self.0.lock() {
+            if m.len() >= Self::CAPACITY {
+                m.clear();
+            }
+            m.insert(word.to_string(), v);
+        }
+        v
+    }
+}
+
 /// Words for spelling: letters with inner apostrophes, as Vale's tokenizer sees them.
 fn spelling_words(text: &str) -> Vec<(Range<usize>, &str)> {
     static WORD: OnceLock<regex::Regex> = OnceLock::new();
@@ -993,8 +1027,42 @@ fn spelling_words(text: &str) -> Vec<(Range<usize>, &str)> {
         regex::Regex::new(r"[\p{L}\p{N}_]+(?:['’][\p{L}]+)*").expect("static pattern")
     });
     re.find_iter(text)
+        .filter(|m| !in_address(text, m.range()))
         .map(|m| (m.range(), m.as_str()))
         .collect()
+}
+
+/// Whether `r` lies inside an e-mail address (`info@waermewerk-albtal.de`). Bare URLs are
+/// already gone from the prose; addresses are not, and no rule should read them as words.
+pub(crate) fn in_email(text: &str, r: &Range<usize>) -> bool {
+    let start = text[..r.start]
+        .rfind(char::is_whitespace)
+        .map_or(0, |i| i + 1);
+    let end = text[r.end..]
+        .find(char::is_whitespace)
+        .map_or(text.len(), |i| r.end + i);
+    text[start..end].contains('@') && !text[r.clone()].contains('@')
+}
+
+/// Whether the word at `r` is part of an e-mail address or a domain name
+/// (`info@waermewerk-albtal.de`, `example.org/preise`): those are not words to spell.
+fn in_address(text: &str, r: Range<usize>) -> bool {
+    let start = text[..r.start]
+        .rfind(char::is_whitespace)
+        .map_or(0, |i| i + 1);
+    let end = text[r.end..]
+        .find(char::is_whitespace)
+        .map_or(text.len(), |i| r.end + i);
+    let chunk = text[start..end].trim_end_matches(|c: char| !c.is_alphanumeric());
+    if chunk.contains('@') || chunk.contains("://") {
+        return true;
+    }
+    // A dot between letters, followed by a top-level domain: example.org, albtal.de.
+    chunk.rsplit_once('.').is_some_and(|(head, tld)| {
+        head.ends_with(|c: char| c.is_alphanumeric())
+            && (2..=6).contains(&tld.len())
+            && tld.chars().all(|c| c.is_ascii_lowercase())
+    })
 }
 
 /// Vale's default spelling filters: numbers, all-caps acronyms, camelCase and words

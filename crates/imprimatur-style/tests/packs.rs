@@ -124,6 +124,18 @@ fn plain_english_pack() {
 }
 
 #[test]
+fn typografie_pack() {
+    let failures = play_pack(&repo(), "Typografie", Lang::De);
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn rechtschreibung_pack() {
+    let failures = play_pack(&repo(), "Rechtschreibung", Lang::De);
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
 fn demo_brand_pack() {
     let failures = play_pack(&repo().join("demo"), "WaermewerkAlbtal", Lang::De);
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
@@ -133,7 +145,20 @@ fn demo_brand_pack() {
 /// have made them); they must not drift from the originals.
 #[test]
 fn demo_copies_of_the_default_packs_are_current() {
-    for pack in ["Klartext", "PlainEnglish"] {
+    let mut packs: Vec<String> = std::fs::read_dir(repo().join("styleguides"))
+        .unwrap()
+        .filter_map(|e| {
+            let e = e.ok()?;
+            e.path()
+                .is_dir()
+                .then(|| e.file_name().to_string_lossy().into_owned())
+        })
+        // `config/` holds vocabularies and dictionaries, not a pack.
+        .filter(|p| p != "config")
+        .collect();
+    packs.sort();
+    assert!(packs.len() >= 4, "{packs:?}");
+    for pack in &packs {
         let original = repo().join("styleguides").join(pack);
         let copy = repo().join("demo/styleguides").join(pack);
         let mut names: Vec<_> = std::fs::read_dir(&original)
