@@ -26,10 +26,11 @@ export interface CheckQueueState {
   error: IpcError | null;
 }
 
-export interface CheckQueueOptions {
-  check: (text: string) => Promise<CheckReport>;
+/** `R`: what the check returns (a `CheckReport`; the SEO panel's queue, a `SeoOverview`). */
+export interface CheckQueueOptions<R = CheckReport> {
+  check: (text: string) => Promise<R>;
   /** A report for exactly the text the editor holds right now. */
-  onResult: (text: string, report: CheckReport) => void;
+  onResult: (text: string, report: R) => void;
   onState?: (state: CheckQueueState) => void;
   delay?: (length: number) => number;
 }
@@ -39,7 +40,7 @@ export interface CheckQueueOptions {
  * returns, the newest text (if it differs) is checked next, and intermediate texts are
  * skipped. A result is delivered only if the text it was made for is still the newest.
  */
-export class CheckQueue {
+export class CheckQueue<R = CheckReport> {
   private latest: string | null = null;
   /** The text of the last delivered result. */
   private checked: string | null = null;
@@ -53,7 +54,7 @@ export class CheckQueue {
   private disposed = false;
   private readonly delay: (length: number) => number;
 
-  constructor(private readonly opts: CheckQueueOptions) {
+  constructor(private readonly opts: CheckQueueOptions<R>) {
     this.delay = opts.delay ?? checkDelay;
   }
 

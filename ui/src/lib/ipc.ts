@@ -14,6 +14,7 @@ import type {
   RevisionId,
   RevisionMeta,
   SaveOutcome,
+  SeoOverview,
   WordDiff,
   WorkspaceInfo,
   RuleEntry,
@@ -63,6 +64,8 @@ export const docDiff = (id: DocumentId, from: RevisionId, to: RevisionId) =>
  * in that document are left out.
  */
 export const docCheck = (content: string, id: DocumentId | null) => call<CheckReport>('doc_check', { content, id });
+/** The SEO panel's data for the editor's (unsaved) text of document `id`. */
+export const docSeo = (content: string, id: DocumentId | null) => call<SeoOverview>('doc_seo', { content, id });
 export const findingIgnore = (id: DocumentId, req: IgnoreRequest) =>
   call<Ignore>('finding_ignore', {
     id,
@@ -100,6 +103,7 @@ export const ipc = {
   docRestore,
   docDiff,
   docCheck,
+  docSeo,
   findingIgnore,
   findingUnignore,
   docIgnores,
