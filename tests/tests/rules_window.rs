@@ -68,7 +68,11 @@ fn item(rule: &str) -> String {
 }
 
 async fn effective(c: &Client, rule: &str) -> Option<String> {
-    css(c, &item(rule)).await.attr("data-effective").await.ok()?
+    css(c, &item(rule))
+        .await
+        .attr("data-effective")
+        .await
+        .ok()?
 }
 
 /// Opens the rule editor from the top bar and waits for the listing.
@@ -200,7 +204,8 @@ async fn run(app: &App) {
     })
     .await;
     // As if pasted: the whole text replaced in the YAML editor's view.
-    let broken = "extends: existence\nmessage: \"'%s'\"\nlevel: warning\ntokens:\n  - 'a'\n - 'b'\n";
+    let broken =
+        "extends: existence\nmessage: \"'%s'\"\nlevel: warning\ntokens:\n  - 'a'\n - 'b'\n";
     c.execute(
         "const el = document.querySelector(\"[data-testid='rule-yaml'] .cm-content\");\
          const view = el && ((el.cmTile && el.cmTile.root && el.cmTile.root.view) || (el.cmView && el.cmView.view));\
@@ -216,7 +221,10 @@ async fn run(app: &App) {
         text(c, "rule-save-error").await.filter(|t| !t.is_empty())
     })
     .await;
-    assert!(error.contains("line 6"), "the refusal names the line: {error}");
+    assert!(
+        error.contains("line 6"),
+        "the refusal names the line: {error}"
+    );
     let line = wait_until(c, "the problem's line", || async {
         attr(c, "rule-problem", "data-line").await
     })
