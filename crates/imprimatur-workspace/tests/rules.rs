@@ -123,7 +123,7 @@ fn a_level_change_is_an_audited_revision_of_the_settings_and_the_next_check_uses
     assert!(!r.overridden && r.active);
     assert_eq!(severities(&ws, SAMPLE, RULE), [Severity::Warning]);
     let toml = std::fs::read_to_string(ws.root().join("imprimatur.toml")).unwrap();
-    assert!(!toml.contains("Werbesprache"), "{toml}");
+    assert!(!toml.contains(RULE), "{toml}");
 
     // Three changes, three revisions after the file as found, three audit entries.
     let doc = ws
