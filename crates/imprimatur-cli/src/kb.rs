@@ -115,6 +115,7 @@ pub(crate) fn run(cmd: &KbCommand, workspace: &Path, json: bool) -> Result<Outco
             folder,
             lang,
             bm25_only,
+            no_cache,
             min_ndcg_bm25,
             min_ndcg_dense,
             min_ndcg_hybrid,
@@ -131,8 +132,15 @@ pub(crate) fn run(cmd: &KbCommand, workspace: &Path, json: bool) -> Result<Outco
                 lang: lang.clone(),
                 ..EvalOptions::default()
             };
-            let report =
-                eval::evaluate(folder, embedder.as_ref(), &options).map_err(knowledge_error)?;
+            let model_dir = imprimatur_embed::default_model_dir();
+            let cache = eval::default_vector_cache();
+            let eval_embedder = embedder.as_ref().map(|embedder| eval::EvalEmbedder {
+                embedder,
+                model_dir: &model_dir,
+                cache: (!no_cache).then_some(cache.as_path()),
+            });
+            let report = eval::evaluate(folder, eval_embedder.as_ref(), &options)
+                .map_err(knowledge_error)?;
             if json {
                 print_json(&report);
             } else {

@@ -115,6 +115,10 @@ enum KbCommand {
         /// Only BM25 (no embedder needed).
         #[arg(long)]
         bm25_only: bool,
+        /// Embed corpus and queries afresh instead of reusing vectors cached (by model
+        /// and text hash) in ~/.cache/imprimatur/embeddings.
+        #[arg(long)]
+        no_cache: bool,
         /// Fail (exit 3) when a mode's nDCG@10 is below this.
         #[arg(long)]
         min_ndcg_bm25: Option<f64>,

@@ -45,6 +45,10 @@ pub enum KnowledgeError {
         "knowledge index {path}: stored row is damaged: {detail} (delete the folder to rebuild)"
     )]
     Corrupt { path: PathBuf, detail: String },
+    #[error("search engine (Qdrant Edge) in {path}: {detail} (delete the folder to rebuild it from index.sqlite3)")]
+    Engine { path: PathBuf, detail: String },
+    #[error("search filter: {detail}")]
+    Filter { detail: String },
     #[error("{path}: {detail}")]
     Eval { path: PathBuf, detail: String },
     #[error(transparent)]
@@ -67,6 +71,8 @@ impl KnowledgeError {
             KnowledgeError::Offsets { .. } => "knowledge_offsets",
             KnowledgeError::QueryVector { .. } => "knowledge_query_vector",
             KnowledgeError::Corrupt { .. } => "knowledge_corrupt",
+            KnowledgeError::Engine { .. } => "knowledge_engine",
+            KnowledgeError::Filter { .. } => "knowledge_filter",
             KnowledgeError::Eval { .. } => "knowledge_eval",
             KnowledgeError::Embed(_) => "embedder",
         }

@@ -12,7 +12,8 @@ use imprimatur_embed::Embedder;
 use serde::Serialize;
 
 use crate::{
-    ChunkRecord, KnowledgeBase, KnowledgeError, Ranking, SearchMode, SearchQuery, SourceMeta,
+    Bm25Settings, ChunkRecord, KnowledgeBase, KnowledgeError, Ranking, SearchMode, SearchQuery,
+    SourceMeta,
 };
 
 #[derive(Debug, Clone, Default)]
@@ -20,6 +21,7 @@ pub struct EvalOptions {
     /// Language of corpus and queries (`de`, `en`) for stemming; `None` indexes
     /// unstemmed and queries with German and English stems.
     pub lang: Option<String>,
+    pub bm25: Bm25Settings,
     pub ranking: Ranking,
 }
 
@@ -67,6 +69,96 @@ pub fn embed_set(embedder: &Embedder, set: &BeirSet) -> Result<SetVectors, Knowl
     })
 }
 
+/// [`embed_set`] through a cache in `cache_dir`: one file per (model, set) holding the
+/// vectors, named by a SHA-256 over the model's identity (its install record, and the
+/// weight file's size and modification time) and every text with its kind. Any change to
+/// model or texts misses the cache, which then only saves time; an unreadable or
+/// truncated entry is recomputed.
+pub fn embed_set_cached(
+    embedder: &Embedder,
+    model_dir: &Path,
+    set: &BeirSet,
+    cache_dir: &Path,
+) -> Result<SetVectors, KnowledgeError> {
+    use sha2::{Digest, Sha256};
+    let mut key = Sha256::new();
+    for file in ["imprimatur-model.json", "config.json"] {
+        key.update(std::fs::read(model_dir.join(file)).unwrap_or_default());
+    }
+    if let Ok(m) = std::fs::metadata(model_dir.join("model.safetensors")) {
+        key.update(m.len().to_le_bytes());
+        if let Ok(t) = m
+            .modified()
+            .map(|t| t.duration_since(std::time::UNIX_EPOCH))
+        {
+            key.update(t.unwrap_or_default().as_nanos().to_le_bytes());
+        }
+    }
+    for d in &set.corpus {
+        key.update(b"passage\0");
+        key.update(d.full_text().as_bytes());
+        key.update(b"\0");
+    }
+    for q in &set.queries {
+        key.update(b"query\0");
+        key.update(q.text.as_bytes());
+        key.update(b"\0");
+    }
+    let file = cache_dir.join(format!("{}.f32", hex(&key.finalize())));
+    let dimension = embedder.dimension();
+    let rows = set.corpus.len() + set.queries.len();
+    if let Ok(bytes) = std::fs::read(&file) {
+        if bytes.len() == rows * dimension * 4 {
+            let mut vectors: Vec<Vec<f32>> = bytes
+                .chunks_exact(dimension * 4)
+                .map(|row| {
+                    row.chunks_exact(4)
+                        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                        .collect()
+                })
+                .collect();
+            let queries = vectors.split_off(set.corpus.len());
+            return Ok(SetVectors {
+                documents: vectors,
+                queries,
+            });
+        }
+    }
+    let vectors = embed_set(embedder, set)?;
+    let bytes: Vec<u8> = vectors
+        .documents
+        .iter()
+        .chain(&vectors.queries)
+        .flatten()
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    // Written to a temporary name and renamed, so a reader never sees half a file.
+    let partial = file.with_extension(format!("partial-{}", std::process::id()));
+    let saved = std::fs::create_dir_all(cache_dir)
+        .and_then(|_| std::fs::write(&partial, &bytes))
+        .and_then(|_| std::fs::rename(&partial, &file));
+    if saved.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    Ok(vectors)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `${XDG_CACHE_HOME:-~/.cache}/imprimatur/embeddings`.
+pub fn default_vector_cache() -> PathBuf {
+    let base = match std::env::var_os("XDG_CACHE_HOME") {
+        Some(d) if Path::new(&d).is_absolute() => PathBuf::from(d),
+        _ => std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_default()
+            .join(".cache"),
+    };
+    base.join("imprimatur/embeddings")
+}
+
 /// Reads the BEIR set in `folder`.
 pub fn read_set(folder: &Path) -> Result<BeirSet, KnowledgeError> {
     Ok(BeirSet::read(folder)?)
@@ -84,7 +176,7 @@ pub fn evaluate_set(
     let dimension = vectors
         .and_then(|v| v.documents.first().map(Vec::len))
         .unwrap_or(384);
-    let mut kb = KnowledgeBase::open(work_dir, dimension)?;
+    let mut kb = KnowledgeBase::open_with(work_dir, dimension, options.bm25)?;
     if kb.chunk_count() > 0 {
         return Err(KnowledgeError::Eval {
             path: work_dir.to_path_buf(),
@@ -155,16 +247,29 @@ pub fn evaluate_set(
     })
 }
 
+/// The embedder for an evaluation: the model, its folder, and where to cache vectors.
+pub struct EvalEmbedder<'a> {
+    pub embedder: &'a Embedder,
+    pub model_dir: &'a Path,
+    /// `None` embeds everything afresh.
+    pub cache: Option<&'a Path>,
+}
+
 /// Reads, embeds (when `embedder` is given) and scores the BEIR set in `folder`, in a
 /// temporary index that is removed afterwards.
 pub fn evaluate(
     folder: &Path,
-    embedder: Option<&Embedder>,
+    embedder: Option<&EvalEmbedder>,
     options: &EvalOptions,
 ) -> Result<EvalReport, KnowledgeError> {
     let set = read_set(folder)?;
     let started = Instant::now();
-    let vectors = embedder.map(|e| embed_set(e, &set)).transpose()?;
+    let vectors = embedder
+        .map(|e| match e.cache {
+            Some(cache) => embed_set_cached(e.embedder, e.model_dir, &set, cache),
+            None => embed_set(e.embedder, &set),
+        })
+        .transpose()?;
     let embed_seconds = if vectors.is_some() {
         started.elapsed().as_secs_f64()
     } else {

@@ -17,30 +17,38 @@
 //! - [`eval`] measures all three modes on a BEIR-layout folder (`kb eval`).
 //!
 //! # Storage
-//! One SQLite file, `index.sqlite3`, holds sources and chunks (text, offsets, heading path,
-//! language, metadata, injection flag, analysed BM25 terms, vector). The ranking structures
-//! (inverted index, vector matrix) are rebuilt in memory on open; chunk text is read back
-//! from SQLite only for the hits returned.
+//! Two parts in the folder:
+//! - `index.sqlite3` is the record: sources and chunks (text, offsets, heading path,
+//!   language, metadata, injection flag, vector). A source is replaced in one transaction.
+//! - `qdrant/` is a Qdrant Edge shard (`qdrant-edge` 0.7.2, in-process) that ranks: a
+//!   dense vector and a BM25 sparse vector per chunk (German or English Snowball stemmer
+//!   and stopwords by chunk language, umlauts folded), payload filters, RRF fusion. It is
+//!   derived from SQLite: a change is written to SQLite first with a `pending` mark that is
+//!   cleared once the shard has it, so after a crash [`KnowledgeBase::open`] replays the
+//!   pending sources; a missing shard, or one built with other BM25 settings or another
+//!   dimension, is rebuilt from SQLite.
+//!
+//! Call [`KnowledgeBase::optimize`] after a bulk ingestion: it builds the HNSW and payload
+//! indexes (until then new chunks are searched exhaustively, which is exact but slower).
 //!
 //! Offsets (`start`, `end`) are byte offsets into the text extracted from the source, as
 //! the chunker made it; this crate stores and returns them unchanged.
 
+mod engine;
 mod error;
 pub mod eval;
-mod index;
 mod text;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+pub use engine::{Bm25Settings, Ranking};
 pub use error::KnowledgeError;
-pub use index::Ranking;
 
-use index::{Entry, Index};
+use engine::{Engine, Point};
 use text::Analyzer;
 
 /// The index file inside the knowledge folder.
@@ -108,7 +116,7 @@ pub enum SearchMode {
 pub struct Filters {
     /// Only chunks in this language (`de` also admits `de-CH`).
     pub lang: Option<String>,
-    /// Only sources whose path starts with this (e.g. `products/`).
+    /// Only this source file, or the sources in this folder (`products` or `products/`).
     pub path_prefix: Option<String>,
     /// Every key must be present with exactly this value (e.g. `product = "Atlas"`).
     pub metadata: BTreeMap<String, String>,
@@ -123,41 +131,6 @@ impl Filters {
             && self.path_prefix.is_none()
             && self.metadata.is_empty()
             && self.valid_at.is_none()
-    }
-
-    pub(crate) fn admits(&self, e: &Entry) -> bool {
-        if let Some(lang) = &self.lang {
-            let primary = e.lang.split(['-', '_']).next().unwrap_or("");
-            if !e.lang.eq_ignore_ascii_case(lang) && !primary.eq_ignore_ascii_case(lang) {
-                return false;
-            }
-        }
-        if let Some(prefix) = &self.path_prefix {
-            if !e.path.starts_with(prefix.as_str()) {
-                return false;
-            }
-        }
-        if !self
-            .metadata
-            .iter()
-            .all(|(k, v)| e.metadata.get(k) == Some(v))
-        {
-            return false;
-        }
-        if let Some(date) = &self.valid_at {
-            // ISO dates (and date-times) order as strings.
-            if let Some(from) = e.metadata.get("valid_from") {
-                if from.as_str() > date.as_str() {
-                    return false;
-                }
-            }
-            if let Some(to) = e.metadata.get("valid_to") {
-                if to.as_str() < date.as_str() {
-                    return false;
-                }
-            }
-        }
-        true
     }
 }
 
@@ -238,17 +211,20 @@ pub struct KnowledgeBase {
     dir: PathBuf,
     db_path: PathBuf,
     conn: Connection,
-    index: Index,
+    engine: Engine,
+    /// For highlights: the same Snowball stemmers the engine's BM25 uses.
     analyzer: Analyzer,
     ranking: Ranking,
+    dimension: usize,
+    chunks: usize,
 }
 
 impl std::fmt::Debug for KnowledgeBase {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("KnowledgeBase")
             .field("dir", &self.dir)
-            .field("dimension", &self.index.dimension)
-            .field("chunks", &self.index.len())
+            .field("dimension", &self.dimension)
+            .field("chunks", &self.chunks)
             .finish()
     }
 }
@@ -271,42 +247,74 @@ CREATE TABLE IF NOT EXISTS chunks (
     lang TEXT NOT NULL,
     metadata TEXT NOT NULL,
     injection INTEGER NOT NULL,
-    -- Analysed BM25 terms, `term:count` separated by spaces, so opening needs no stemming.
-    terms TEXT NOT NULL,
     -- Little-endian f32s, or NULL without an embedding.
     vector BLOB
 );
 CREATE INDEX IF NOT EXISTS chunks_by_path ON chunks(path, ord);
+-- Sources changed in SQLite whose shard update has not been confirmed yet.
+CREATE TABLE IF NOT EXISTS pending (path TEXT PRIMARY KEY);
 ";
+
+/// The shard folder inside the knowledge folder.
+const SHARD_DIR: &str = "qdrant";
 
 impl KnowledgeBase {
     /// Opens the index in `dir` (created when missing) for vectors of `dimension`
-    /// (384 for multilingual-e5-small). An index that holds vectors of another dimension
-    /// is an error, unless it is empty.
+    /// (384 for multilingual-e5-small), with default BM25 settings. An index that holds
+    /// vectors of another dimension is an error, unless it is empty.
     pub fn open(dir: &Path, dimension: usize) -> Result<KnowledgeBase, KnowledgeError> {
+        KnowledgeBase::open_with(dir, dimension, Bm25Settings::default())
+    }
+
+    /// [`KnowledgeBase::open`] with BM25 settings; when they differ from those the shard
+    /// was built with, the shard is rebuilt from SQLite.
+    pub fn open_with(
+        dir: &Path,
+        dimension: usize,
+        bm25: Bm25Settings,
+    ) -> Result<KnowledgeBase, KnowledgeError> {
         std::fs::create_dir_all(dir).map_err(|source| KnowledgeError::Io {
             path: dir.to_path_buf(),
             source,
         })?;
         let db_path = dir.join(INDEX_FILE);
-        let db = KnowledgeError::db(&db_path);
         let conn = Connection::open(&db_path).map_err(KnowledgeError::db(&db_path))?;
         // WAL with NORMAL sync: a crash may lose the last replaced source, never half of it.
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
         )
         .and_then(|_| conn.execute_batch(SCHEMA))
-        .map_err(db)?;
-        let mut kb = KnowledgeBase {
+        .map_err(KnowledgeError::db(&db_path))?;
+        check_dimension(&conn, &db_path, dir, dimension)?;
+        let settings = serde_json::json!({ "dimension": dimension, "bm25": bm25 }).to_string();
+        let shard_dir = dir.join(SHARD_DIR);
+        let stored_settings = meta(&conn, &db_path, "engine")?;
+        if stored_settings.as_deref() != Some(settings.as_str()) && shard_dir.exists() {
+            std::fs::remove_dir_all(&shard_dir).map_err(|source| KnowledgeError::Io {
+                path: shard_dir.clone(),
+                source,
+            })?;
+        }
+        let (engine, created) = Engine::open(&shard_dir, dimension, &bm25)?;
+        set_meta(&conn, &db_path, "dimension", &dimension.to_string())?;
+        set_meta(&conn, &db_path, "engine", &settings)?;
+        let chunks: i64 = conn
+            .query_row("SELECT COUNT(*) FROM chunks", [], |r| r.get(0))
+            .map_err(KnowledgeError::db(&db_path))?;
+        let kb = KnowledgeBase {
             dir: dir.to_path_buf(),
             db_path,
             conn,
-            index: Index::new(dimension),
+            engine,
             analyzer: Analyzer::default(),
             ranking: Ranking::default(),
+            dimension,
+            chunks: chunks as usize,
         };
-        kb.check_meta(dimension)?;
-        kb.load()?;
+        if created {
+            kb.mark_all_pending()?;
+        }
+        kb.apply_pending()?;
         Ok(kb)
     }
 
@@ -334,14 +342,14 @@ impl KnowledgeBase {
     }
 
     pub fn dimension(&self) -> usize {
-        self.index.dimension
+        self.dimension
     }
 
     pub fn chunk_count(&self) -> usize {
-        self.index.len()
+        self.chunks
     }
 
-    /// BM25 and fusion settings used by [`KnowledgeBase::search`].
+    /// Fusion settings used by [`KnowledgeBase::search`].
     pub fn ranking(&self) -> Ranking {
         self.ranking
     }
@@ -350,135 +358,99 @@ impl KnowledgeBase {
         self.ranking = ranking;
     }
 
-    fn meta(&self, key: &str) -> Result<Option<String>, KnowledgeError> {
-        self.conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()
-            .map_err(KnowledgeError::db(&self.db_path))
+    /// Builds the engine's HNSW and payload indexes for chunks added since the last
+    /// call; returns whether there was anything to do. Takes seconds for tens of
+    /// thousands of chunks: call it after an ingestion run, not per file.
+    pub fn optimize(&self) -> Result<bool, KnowledgeError> {
+        let changed = self.engine.optimize()?;
+        self.engine.flush();
+        Ok(changed)
     }
 
-    fn set_meta(&self, key: &str, value: &str) -> Result<(), KnowledgeError> {
+    fn mark_all_pending(&self) -> Result<(), KnowledgeError> {
         self.conn
             .execute(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2)
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [key, value],
+                "INSERT OR IGNORE INTO pending (path) SELECT DISTINCT path FROM chunks",
+                [],
             )
             .map(|_| ())
             .map_err(KnowledgeError::db(&self.db_path))
     }
 
-    fn check_meta(&mut self, dimension: usize) -> Result<(), KnowledgeError> {
-        let stored = self.meta("dimension")?;
-        let has_vectors: bool = self
-            .conn
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM chunks WHERE vector IS NOT NULL)",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(KnowledgeError::db(&self.db_path))?;
-        if let Some(stored) = stored {
-            let stored: usize = stored.parse().map_err(|_| KnowledgeError::Corrupt {
-                path: self.db_path.clone(),
-                detail: format!("dimension {stored:?} is not a number"),
-            })?;
-            if stored != dimension && has_vectors {
-                return Err(KnowledgeError::DimensionMismatch {
-                    path: self.dir.clone(),
-                    stored,
-                    requested: dimension,
-                });
-            }
+    /// Brings the shard up to SQLite for every source marked pending.
+    fn apply_pending(&self) -> Result<(), KnowledgeError> {
+        let db = || KnowledgeError::db(&self.db_path);
+        let paths: Vec<String> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT path FROM pending")
+                .map_err(db())?;
+            let rows = stmt.query_map([], |r| r.get(0)).map_err(db())?;
+            rows.collect::<Result<_, _>>().map_err(db())?
+        };
+        for path in &paths {
+            self.reindex_source(path)?;
         }
-        self.set_meta("dimension", &dimension.to_string())?;
-        if self.meta("analyzer")?.as_deref() != Some(text::ANALYZER_VERSION) {
-            self.reanalyse()?;
+        if !paths.is_empty() {
+            self.engine.flush();
         }
         Ok(())
     }
 
-    /// Recomputes every stored term list after the analysis changed.
-    fn reanalyse(&mut self) -> Result<(), KnowledgeError> {
+    /// Replaces the shard's points of `path` with what SQLite holds, then clears its
+    /// pending mark.
+    fn reindex_source(&self, path: &str) -> Result<(), KnowledgeError> {
         let db = || KnowledgeError::db(&self.db_path);
-        let rows: Vec<(i64, String, String)> = {
+        type Row = (i64, String, String, String, Option<Vec<u8>>);
+        let rows: Vec<Row> = {
             let mut stmt = self
                 .conn
-                .prepare("SELECT id, text, lang FROM chunks")
+                .prepare_cached(
+                    "SELECT id, text, lang, metadata, vector FROM chunks WHERE path = ?1",
+                )
                 .map_err(db())?;
             let rows = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .query_map([path], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
                 .map_err(db())?;
             rows.collect::<Result<_, _>>().map_err(db())?
         };
-        let tx = self.conn.unchecked_transaction().map_err(db())?;
-        for (id, text, lang) in rows {
-            let terms = encode_terms(&term_freqs(&self.analyzer.terms(&text, &lang)));
-            tx.execute(
-                "UPDATE chunks SET terms = ?1 WHERE id = ?2",
-                params![terms, id],
-            )
-            .map_err(db())?;
-        }
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('analyzer', ?1)
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [text::ANALYZER_VERSION],
-        )
-        .map_err(db())?;
-        tx.commit().map_err(db())
-    }
-
-    fn load(&mut self) -> Result<(), KnowledgeError> {
-        let db = KnowledgeError::db(&self.db_path);
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, path, lang, metadata, terms, vector FROM chunks ORDER BY id")
-            .map_err(db)?;
-        let mut rows = stmt.query([]).map_err(KnowledgeError::db(&self.db_path))?;
-        let mut paths: HashMap<String, Arc<str>> = HashMap::new();
-        while let Some(row) = rows.next().map_err(KnowledgeError::db(&self.db_path))? {
-            let read = |row: &rusqlite::Row| -> rusqlite::Result<_> {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                    row.get::<_, String>(4)?,
-                    row.get::<_, Option<Vec<u8>>>(5)?,
-                ))
-            };
-            let (rowid, path, lang, metadata, terms, vector) =
-                read(row).map_err(KnowledgeError::db(&self.db_path))?;
-            let corrupt = |detail: String| KnowledgeError::Corrupt {
-                path: self.db_path.clone(),
-                detail: format!("chunk {rowid} of {path}: {detail}"),
-            };
+        let mut decoded = Vec::with_capacity(rows.len());
+        for (id, text, lang, metadata, vector) in rows {
             let metadata: BTreeMap<String, String> =
-                serde_json::from_str(&metadata).map_err(|e| corrupt(format!("metadata: {e}")))?;
-            let terms = decode_terms(&terms).ok_or_else(|| corrupt("terms".into()))?;
+                serde_json::from_str(&metadata).map_err(|e| KnowledgeError::Corrupt {
+                    path: self.db_path.clone(),
+                    detail: format!("metadata of chunk {id} of {path}: {e}"),
+                })?;
             let vector = vector.map(|b| decode_vector(&b)).unwrap_or_default();
-            if !vector.is_empty() && vector.len() != self.index.dimension {
-                return Err(corrupt(format!(
-                    "vector has {} dimensions, not {}",
-                    vector.len(),
-                    self.index.dimension
-                )));
+            if !vector.is_empty() && vector.len() != self.dimension {
+                return Err(KnowledgeError::Corrupt {
+                    path: self.db_path.clone(),
+                    detail: format!(
+                        "chunk {id} of {path} has a {}-dimensional vector",
+                        vector.len()
+                    ),
+                });
             }
-            let path = paths
-                .entry(path.clone())
-                .or_insert_with(|| Arc::from(path.as_str()))
-                .clone();
-            let entry = Entry {
-                rowid,
+            decoded.push((id, text, lang, metadata, vector));
+        }
+        let points: Vec<Point> = decoded
+            .iter()
+            .map(|(id, text, lang, metadata, vector)| Point {
+                id: *id as u64,
                 path,
                 lang,
+                text,
                 metadata,
-                length: terms.iter().map(|(_, n)| n).sum(),
-                has_vector: !vector.is_empty(),
-            };
-            self.index.insert(entry, &terms, &vector);
-        }
+                vector,
+            })
+            .collect();
+        self.engine.delete_source(path)?;
+        self.engine.upsert(&points)?;
+        self.conn
+            .execute("DELETE FROM pending WHERE path = ?1", [path])
+            .map_err(db())?;
         Ok(())
     }
 
@@ -528,20 +500,20 @@ impl KnowledgeBase {
         rows.collect::<Result<_, _>>().map_err(db())
     }
 
-    /// Replaces every chunk of `source` with `chunks` in one transaction.
+    /// Replaces every chunk of `source` with `chunks`: one SQLite transaction, then the
+    /// engine (replayed on the next open if the process dies in between).
     pub fn replace_source(
         &mut self,
         source: &SourceMeta,
         chunks: &[ChunkRecord],
     ) -> Result<(), KnowledgeError> {
-        let dimension = self.index.dimension;
         for (i, c) in chunks.iter().enumerate() {
-            if !c.vector.is_empty() && c.vector.len() != dimension {
+            if !c.vector.is_empty() && c.vector.len() != self.dimension {
                 return Err(KnowledgeError::VectorLength {
                     source_path: source.path.clone(),
                     index: i,
                     found: c.vector.len(),
-                    expected: dimension,
+                    expected: self.dimension,
                 });
             }
             if c.start > c.end {
@@ -553,14 +525,10 @@ impl KnowledgeBase {
                 });
             }
         }
-        let analysed: Vec<Vec<(String, u32)>> = chunks
-            .iter()
-            .map(|c| term_freqs(&self.analyzer.terms(&c.text, &c.lang)))
-            .collect();
         let db = || KnowledgeError::db(&self.db_path);
         let tx = self.conn.unchecked_transaction().map_err(db())?;
-        let old = old_chunks(&tx, &source.path).map_err(db())?;
-        tx.execute("DELETE FROM chunks WHERE path = ?1", [&source.path])
+        let removed = tx
+            .execute("DELETE FROM chunks WHERE path = ?1", [&source.path])
             .map_err(db())?;
         tx.execute(
             "INSERT INTO sources (path, sha256, title) VALUES (?1, ?2, ?3)
@@ -568,16 +536,21 @@ impl KnowledgeBase {
             params![source.path, source.sha256, source.title],
         )
         .map_err(db())?;
-        let mut new_rows = Vec::with_capacity(chunks.len());
+        tx.execute(
+            "INSERT OR IGNORE INTO pending (path) VALUES (?1)",
+            [&source.path],
+        )
+        .map_err(db())?;
+        let mut ids = Vec::with_capacity(chunks.len());
         {
             let mut insert = tx
-                .prepare(
+                .prepare_cached(
                     "INSERT INTO chunks (path, ord, text, start_offset, end_offset, heading_path,
-                     lang, metadata, injection, terms, vector)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                     lang, metadata, injection, vector)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 )
                 .map_err(db())?;
-            for (i, (c, terms)) in chunks.iter().zip(&analysed).enumerate() {
+            for (i, c) in chunks.iter().enumerate() {
                 let vector = (!c.vector.is_empty()).then(|| encode_vector(&c.vector));
                 insert
                     .execute(params![
@@ -590,30 +563,31 @@ impl KnowledgeBase {
                         c.lang,
                         serde_json::to_string(&c.metadata).expect("strings serialise"),
                         c.injection,
-                        encode_terms(terms),
                         vector,
                     ])
                     .map_err(db())?;
-                new_rows.push(tx.last_insert_rowid());
+                ids.push(tx.last_insert_rowid());
             }
         }
         tx.commit().map_err(db())?;
-        // Memory follows only once the file has the new version.
-        for (rowid, terms) in old {
-            self.index.remove(rowid, &terms);
-        }
-        let path: Arc<str> = Arc::from(source.path.as_str());
-        for ((c, terms), rowid) in chunks.iter().zip(analysed).zip(new_rows) {
-            let entry = Entry {
-                rowid,
-                path: path.clone(),
-                lang: c.lang.clone(),
-                metadata: c.metadata.clone(),
-                length: terms.iter().map(|(_, n)| n).sum(),
-                has_vector: !c.vector.is_empty(),
-            };
-            self.index.insert(entry, &terms, &c.vector);
-        }
+        self.chunks = self.chunks + chunks.len() - removed;
+        let points: Vec<Point> = chunks
+            .iter()
+            .zip(&ids)
+            .map(|(c, &id)| Point {
+                id: id as u64,
+                path: &source.path,
+                lang: &c.lang,
+                text: &c.text,
+                metadata: &c.metadata,
+                vector: &c.vector,
+            })
+            .collect();
+        self.engine.delete_source(&source.path)?;
+        self.engine.upsert(&points)?;
+        self.conn
+            .execute("DELETE FROM pending WHERE path = ?1", [&source.path])
+            .map_err(db())?;
         Ok(())
     }
 
@@ -621,48 +595,62 @@ impl KnowledgeBase {
     pub fn remove_source(&mut self, path: &str) -> Result<(), KnowledgeError> {
         let db = || KnowledgeError::db(&self.db_path);
         let tx = self.conn.unchecked_transaction().map_err(db())?;
-        let old = old_chunks(&tx, path).map_err(db())?;
-        tx.execute("DELETE FROM chunks WHERE path = ?1", [path])
+        let removed = tx
+            .execute("DELETE FROM chunks WHERE path = ?1", [path])
             .map_err(db())?;
         tx.execute("DELETE FROM sources WHERE path = ?1", [path])
             .map_err(db())?;
+        tx.execute("INSERT OR IGNORE INTO pending (path) VALUES (?1)", [path])
+            .map_err(db())?;
         tx.commit().map_err(db())?;
-        for (rowid, terms) in old {
-            self.index.remove(rowid, &terms);
-        }
+        self.chunks -= removed;
+        self.engine.delete_source(path)?;
+        self.conn
+            .execute("DELETE FROM pending WHERE path = ?1", [path])
+            .map_err(db())?;
         Ok(())
     }
 
     /// The best chunks for `query`. Dense and hybrid need `query_vector` (the embedded
-    /// query, any length normalisation); without it they rank by BM25.
+    /// query); without it hybrid ranks by BM25 alone and dense is an error.
     pub fn search(
         &self,
         query: &SearchQuery,
         query_vector: Option<&[f32]>,
     ) -> Result<Vec<Hit>, KnowledgeError> {
         if let Some(v) = query_vector {
-            if v.len() != self.index.dimension {
+            if v.len() != self.dimension {
                 return Err(KnowledgeError::QueryVector {
-                    expected: self.index.dimension,
+                    expected: self.dimension,
                     found: format!("it has {}", v.len()),
                 });
             }
         } else if query.mode == SearchMode::Dense {
             return Err(KnowledgeError::QueryVector {
-                expected: self.index.dimension,
+                expected: self.dimension,
                 found: "none was given".into(),
             });
         }
-        let groups = self.query_groups(&query.text, query.lang.as_deref());
-        let ranked = self.index.search(
+        if let Some(date) = &query.filters.valid_at {
+            if engine::day_number(date).is_none() {
+                return Err(KnowledgeError::Filter {
+                    detail: format!("valid_at {date:?} is not an ISO date (YYYY-MM-DD)"),
+                });
+            }
+        }
+        if query.limit == 0 {
+            return Ok(Vec::new());
+        }
+        let ranked = self.engine.search(
             query.mode,
-            &groups,
+            &query.text,
+            query.lang.as_deref(),
             query_vector,
             &query.filters,
             &self.ranking,
             query.limit,
-        );
-        let wanted: BTreeSet<&str> = groups.iter().flatten().map(String::as_str).collect();
+        )?;
+        let wanted = self.query_terms(&query.text, query.lang.as_deref());
         let db = || KnowledgeError::db(&self.db_path);
         let mut stmt = self
             .conn
@@ -672,12 +660,9 @@ impl KnowledgeBase {
             )
             .map_err(db())?;
         let mut hits = Vec::with_capacity(ranked.len());
-        for (slot, score) in ranked {
-            let Some(entry) = &self.index.entries[slot as usize] else {
-                continue;
-            };
+        for (id, score) in ranked {
             let row = stmt
-                .query_row([entry.rowid], |r| {
+                .query_row([id as i64], |r| {
                     Ok((
                         r.get::<_, String>(0)?,
                         r.get::<_, String>(1)?,
@@ -685,22 +670,27 @@ impl KnowledgeBase {
                         r.get::<_, i64>(3)?,
                         r.get::<_, String>(4)?,
                         r.get::<_, String>(5)?,
+                        r.get::<_, String>(6)?,
                         r.get::<_, bool>(7)?,
                     ))
                 })
+                .optional()
                 .map_err(db())?;
-            let (path, text, start, end, heading_path, lang, injection) = row;
+            // A point whose row is gone was removed after this search began.
+            let Some((path, text, start, end, heading_path, lang, metadata, injection)) = row
+            else {
+                continue;
+            };
+            let corrupt = |what: &str, e: serde_json::Error| KnowledgeError::Corrupt {
+                path: self.db_path.clone(),
+                detail: format!("{what} of chunk {id} of {path}: {e}"),
+            };
             let heading_path: Vec<String> =
-                serde_json::from_str(&heading_path).map_err(|e| KnowledgeError::Corrupt {
-                    path: self.db_path.clone(),
-                    detail: format!("heading path of a chunk of {path}: {e}"),
-                })?;
+                serde_json::from_str(&heading_path).map_err(|e| corrupt("heading path", e))?;
+            let metadata: BTreeMap<String, String> =
+                serde_json::from_str(&metadata).map_err(|e| corrupt("metadata", e))?;
             let highlights = text::words(&text)
-                .filter(|&(s, e)| {
-                    let word = &text[s..e];
-                    wanted.contains(self.analyzer.term(word, &lang).as_str())
-                        || wanted.contains(self.analyzer.term(word, "").as_str())
-                })
+                .filter(|&(s, e)| wanted.contains(&self.analyzer.term(&text[s..e], &lang)))
                 .collect();
             hits.push(Hit {
                 path,
@@ -710,7 +700,7 @@ impl KnowledgeBase {
                 text,
                 score,
                 lang,
-                metadata: entry.metadata.clone(),
+                metadata,
                 injection,
                 highlights,
             });
@@ -718,82 +708,68 @@ impl KnowledgeBase {
         Ok(hits)
     }
 
-    /// One group of alternative terms per query word (see [`index::Index::bm25`]).
-    fn query_groups(&self, text: &str, lang: Option<&str>) -> Vec<Vec<String>> {
+    /// The stems of the query's words, in its language or in every stemmed language.
+    fn query_terms(&self, text: &str, lang: Option<&str>) -> BTreeSet<String> {
         let langs: Vec<&str> = match lang {
             Some(l) => vec![l],
-            None => text::STEMMED_LANGUAGES
-                .iter()
-                .copied()
-                .chain([""])
-                .collect(),
+            None => text::STEMMED_LANGUAGES.to_vec(),
         };
         text::words(text)
-            .map(|(s, e)| {
-                let mut group: Vec<String> = langs
-                    .iter()
-                    .map(|l| self.analyzer.term(&text[s..e], l))
-                    .collect();
-                group.sort();
-                group.dedup();
-                group
-            })
+            .flat_map(|(s, e)| langs.iter().map(move |l| (s, e, *l)))
+            .map(|(s, e, l)| self.analyzer.term(&text[s..e], l))
             .collect()
     }
 }
 
-fn old_chunks(
-    tx: &rusqlite::Transaction,
-    path: &str,
-) -> rusqlite::Result<Vec<(i64, TermFreqs)>> {
-    let mut stmt = tx.prepare("SELECT id, terms FROM chunks WHERE path = ?1")?;
-    let rows = stmt.query_map([path], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+fn meta(conn: &Connection, db_path: &Path, key: &str) -> Result<Option<String>, KnowledgeError> {
+    conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()
+        .map_err(KnowledgeError::db(db_path))
+}
+
+fn set_meta(
+    conn: &Connection,
+    db_path: &Path,
+    key: &str,
+    value: &str,
+) -> Result<(), KnowledgeError> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )
+    .map(|_| ())
+    .map_err(KnowledgeError::db(db_path))
+}
+
+fn check_dimension(
+    conn: &Connection,
+    db_path: &Path,
+    dir: &Path,
+    dimension: usize,
+) -> Result<(), KnowledgeError> {
+    let Some(stored) = meta(conn, db_path, "dimension")? else {
+        return Ok(());
+    };
+    let stored: usize = stored.parse().map_err(|_| KnowledgeError::Corrupt {
+        path: db_path.to_path_buf(),
+        detail: format!("dimension {stored:?} is not a number"),
     })?;
-    rows.map(|r| r.map(|(id, terms)| (id, decode_terms(&terms).unwrap_or_default())))
-        .collect()
-}
-
-/// A chunk's terms with their counts.
-type TermFreqs = Vec<(String, u32)>;
-
-/// Term frequencies in first-occurrence order.
-fn term_freqs(terms: &[String]) -> Vec<(String, u32)> {
-    let mut order: Vec<(String, u32)> = Vec::new();
-    let mut at: HashMap<&str, usize> = HashMap::new();
-    for t in terms {
-        match at.get(t.as_str()) {
-            Some(&i) => order[i].1 += 1,
-            None => {
-                at.insert(t, order.len());
-                order.push((t.clone(), 1));
-            }
-        }
+    let has_vectors: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM chunks WHERE vector IS NOT NULL)",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(KnowledgeError::db(db_path))?;
+    if stored != dimension && has_vectors {
+        return Err(KnowledgeError::DimensionMismatch {
+            path: dir.to_path_buf(),
+            stored,
+            requested: dimension,
+        });
     }
-    order
-}
-
-fn encode_terms(terms: &[(String, u32)]) -> String {
-    let mut s = String::new();
-    for (t, n) in terms {
-        if !s.is_empty() {
-            s.push(' ');
-        }
-        s.push_str(t);
-        s.push(':');
-        s.push_str(&n.to_string());
-    }
-    s
-}
-
-fn decode_terms(s: &str) -> Option<Vec<(String, u32)>> {
-    s.split(' ')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (t, n) = p.rsplit_once(':')?;
-            Some((t.to_string(), n.parse().ok()?))
-        })
-        .collect()
+    Ok(())
 }
 
 fn encode_vector(v: &[f32]) -> Vec<u8> {

@@ -1,11 +1,7 @@
-//! Text analysis for BM25: words, lowercase, Snowball stem by language, then accents
-//! folded, so that `Häuser`, `Hauser` and `hauser` meet.
+//! Words and their stems for highlighting hits: lowercase, Snowball stem by language
+//! (the stemmers Qdrant's BM25 uses), accents folded, so `Häuser` and `Hauses` meet.
 
 use rust_stemmers::{Algorithm, Stemmer};
-
-/// Bumped whenever analysis changes: stored term lists of another version are
-/// re-analysed from the chunk text on open.
-pub(crate) const ANALYZER_VERSION: &str = "1";
 
 /// Byte ranges of the words in `text`: runs of alphanumeric characters.
 pub(crate) fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
@@ -58,13 +54,6 @@ impl Analyzer {
             _ => std::borrow::Cow::Borrowed(lower.as_str()),
         };
         fold(&stemmed)
-    }
-
-    /// Every index term of `text`, in order.
-    pub(crate) fn terms(&self, text: &str, lang: &str) -> Vec<String> {
-        words(text)
-            .map(|(s, e)| self.term(&text[s..e], lang))
-            .collect()
     }
 }
 

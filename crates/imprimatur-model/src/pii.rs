@@ -41,6 +41,13 @@ pub struct PiiMatch {
     pub text: String,
 }
 
+/// The endings of German street names.
+macro_rules! street {
+    () => {
+        "straße|strasse|str\\.|weg|platz|allee|gasse|ring|damm|ufer|chaussee|steig|pfad|markt"
+    };
+}
+
 struct Patterns {
     email: Regex,
     iban: Regex,
@@ -55,16 +62,21 @@ fn patterns() -> &'static Patterns {
         email: Regex::new(r"(?i)\b[a-z0-9][a-z0-9._%+-]*@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,24}\b").unwrap(),
         // Country code, check digits, 11 to 30 alphanumerics, in groups of four or not.
         iban: Regex::new(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b").unwrap(),
-        // "Hauptstraße 12a", "Karlsruher Str. 5", "Am Rüppurrer Schloss 1" is not covered;
-        // streets end in the usual German suffixes. A following ", 76131 Karlsruhe" joins.
-        address: Regex::new(
-            r"(?:\b[A-ZÄÖÜ][\w\-]*\s)?\b[A-ZÄÖÜ][\w\-]*?(?:straße|strasse|str\.|Straße|Strasse|Str\.|weg|Weg|platz|Platz|allee|Allee|gasse|Gasse|ring|Ring|damm|Damm|ufer|Ufer|chaussee|Chaussee|steig|pfad|markt|Markt)\s+\d{1,4}(?:\s?[a-zA-Z]\b)?(?:(?:,\s*|\s+)(?:D-)?\d{5}\s+[A-ZÄÖÜ][\w\-]+(?:\s(?:am|an der|im|bei)\s[A-ZÄÖÜ][\w\-]+)?)?",
-        )
+        // "Hauptstraße 12a", "Karlsruher Str. 5", "Kaiser-Wilhelm-Straße 3": streets end
+        // in the usual German suffixes ("Am Markt 1" or "An der Alb 5" are not found).
+        // A following ", 76131 Karlsruhe" joins the match.
+        address: Regex::new(concat!(
+            r"(?:\b[A-ZÄÖÜ][\w\-]*(?:er|e)\s(?i:",
+            street!(),
+            r")|\b[A-ZÄÖÜ][\w\-]*?(?i:",
+            street!(),
+            r"))\s+\d{1,4}(?:[a-zA-Z]\b)?(?:(?:,\s*|\s+)(?:D-)?\d{5}\s+[A-ZÄÖÜ][\w\-]+(?:\s(?:am|an der|im|bei)\s[A-ZÄÖÜ][\w\-]+)?)?",
+        ))
         .unwrap(),
         // +49 / 0049 / 0 with an area code, then digits with spaces, dashes or slashes;
         // "(0721) 123 45" too; other countries with +CC. Digit counts are checked after.
         phone: Regex::new(
-            r"(?:(?:\+|\b00)[1-9]\d{0,2}[\s\-/]?(?:\(0\)[\s\-/]?)?\(?\d{1,5}\)?|\(0\d{2,5}\)|\b0[1-9]\d{1,5})(?:[\s\-/]?\d){3,12}\b",
+            r"(?:(?:\+|\b00)[1-9]\d{0,2}[\s\-/]?(?:\(0\)[\s\-/]?)?\(?\d{1,5}\)?|\(0\d{2,5}\)|\b0[1-9]\d{1,5})(?:[\s\-/]{0,3}\d){3,12}\b",
         )
         .unwrap(),
         // The name after a form of address or title: one or two capitalised words.
@@ -134,9 +146,14 @@ pub fn detect(text: &str) -> Vec<PiiMatch> {
     for m in p.email.find_iter(text) {
         push(&mut found, PiiKind::Email, m.start(), m.end());
     }
+    // Account-number-shaped text with a wrong checksum is no IBAN, but its digit groups
+    // are no phone number either.
+    let mut account_like = Vec::new();
     for m in p.iban.find_iter(text) {
         if iban_valid(m.as_str()) {
             push(&mut found, PiiKind::Iban, m.start(), m.end());
+        } else {
+            account_like.push(m.range());
         }
     }
     for m in p.address.find_iter(text) {
@@ -144,7 +161,10 @@ pub fn detect(text: &str) -> Vec<PiiMatch> {
     }
     for m in p.phone.find_iter(text) {
         let digits = m.as_str().chars().filter(char::is_ascii_digit).count();
-        if (7..=15).contains(&digits) {
+        let inside_account = account_like
+            .iter()
+            .any(|r| m.start() < r.end && r.start < m.end());
+        if (7..=15).contains(&digits) && !inside_account {
             push(&mut found, PiiKind::Phone, m.start(), m.end());
         }
     }

@@ -215,11 +215,13 @@ impl Router {
                     ));
                     (self.config.default.clone(), None)
                 }
-                None => return Err(ModelError::Config(format!(
+                None => {
+                    return Err(ModelError::Config(format!(
                     "no route matches task {} (confidential {}) and there is no `default` chain",
                     ask.task.as_str(),
                     ask.confidential
-                ))),
+                )))
+                }
             }
         };
         let currency = &self.prices.currency;
