@@ -206,6 +206,7 @@ async fn run(app: &App) {
     let input = by_testid(c, "seo-keyphrase-input").await;
     input.clear().await.unwrap();
     input.send_keys("Heizkörper tauschen").await.unwrap();
+    let set_at = std::time::Instant::now();
     by_testid(c, "seo-keyphrase-apply")
         .await
         .click()
@@ -219,6 +220,11 @@ async fn run(app: &App) {
     })
     .await;
     let (rating, count) = settled(c).await;
+    // Includes the 400 ms pause the panel waits for before analysing.
+    eprintln!(
+        "keyphrase set in the panel -> panel updated: {} ms",
+        set_at.elapsed().as_millis()
+    );
     assert_eq!(rating, "bad", "the new keyphrase is not in the title");
     assert_ne!(count, found.to_string(), "the keyphrase count follows");
     screenshot(c, "seo-3-keyphrase-set").await;
