@@ -18,7 +18,8 @@ fi
 PACKAGES=(build-essential pkg-config curl file libssl-dev libwebkit2gtk-4.1-dev libxdo-dev
           hunspell-de-de hunspell-en-us
           libayatana-appindicator3-dev librsvg2-dev webkit2gtk-driver xvfb xauth
-          python3-pip python3-venv)
+          python3-pip python3-venv
+          dbus-daemon gnome-keyring)  # a private Secret Service for the keychain tests
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
