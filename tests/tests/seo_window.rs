@@ -325,6 +325,27 @@ async fn run(app: &App) {
     })
     .await;
     screenshot(c, "seo-4-place-selected").await;
+
+    // The explanations follow the UI's language (the analysis stays German).
+    click_css(c, ".locale-button[lang='de']").await;
+    wait_until(c, "the German explanation", || async {
+        let v = c
+            .execute(
+                "const el = document.querySelector(arguments[0]); return el ? el.textContent : null;",
+                vec![json!(format!("{TITLE_ITEM} .message"))],
+            )
+            .await
+            .ok()?;
+        v.as_str()
+            .filter(|m| m.starts_with("Keyphrase im SEO-Titel"))
+            .map(str::to_owned)
+    })
+    .await;
+    assert_eq!(
+        attr(c, "seo-panel", "data-lang").await.as_deref(),
+        Some("de")
+    );
+    screenshot(c, "seo-5-german-ui").await;
 }
 
 async fn count_scores(c: &Client) -> usize {
