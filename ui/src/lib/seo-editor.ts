@@ -1,7 +1,7 @@
 // The SEO panel acting on the editor: select the place an assessment is about, select a
 // front matter value, write the focus keyphrase, apply a link suggestion. Places come
 // from the analysed text; the editor may hold a newer one, so they are mapped first.
-import { EditorSelection } from '@codemirror/state';
+import { EditorSelection, type EditorState, type TransactionSpec } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import type { CheckedFinding, Range } from './checks';
 import { docText } from './doctext';
@@ -32,11 +32,17 @@ export function selectFrontMatterValue(view: EditorView, key: string): boolean {
   return true;
 }
 
+/** The transaction that sets (or, when empty, removes) `keyphrase:`; null if nothing changes. */
+export function keyphraseTransaction(state: EditorState, value: string): TransactionSpec | null {
+  const change = setFrontMatterValue(docText(state.doc), 'keyphrase', value);
+  return change ? { changes: change, userEvent: 'input.keyphrase' } : null;
+}
+
 /** Sets (or, when empty, removes) `keyphrase:` in the front matter: one undoable change. */
 export function setKeyphrase(view: EditorView, value: string): boolean {
-  const change = setFrontMatterValue(docText(view.state.doc), 'keyphrase', value);
-  if (!change) return false;
-  view.dispatch({ changes: change, userEvent: 'input.keyphrase' });
+  const spec = keyphraseTransaction(view.state, value);
+  if (!spec) return false;
+  view.dispatch(spec);
   return true;
 }
 
