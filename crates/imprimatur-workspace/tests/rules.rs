@@ -58,7 +58,15 @@ fn audit(ws: &Workspace, action: &str) -> Vec<(String, String, serde_json::Value
 #[test]
 fn lists_packs_and_rules_with_their_levels_before_and_after_the_settings() {
     let (_dir, ws) = demo();
+    let started = std::time::Instant::now();
     let l = ws.rules().unwrap();
+    // A figure, not a limit: the rule editor lists (and compiles) every rule on opening.
+    eprintln!(
+        "listed {} packs, {} rules in {:.0} ms",
+        l.packs.len(),
+        l.packs.iter().map(|p| p.rules.len()).sum::<usize>(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
     let names: Vec<_> = l.packs.iter().map(|p| p.name.as_str()).collect();
     for p in ["WaermewerkAlbtal", "Klartext", "PlainEnglish"] {
         assert!(names.contains(&p), "{names:?}");
