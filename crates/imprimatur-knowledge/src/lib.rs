@@ -37,7 +37,9 @@
 mod engine;
 mod error;
 pub mod eval;
+pub mod pipeline;
 mod text;
+pub mod watch;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -11,11 +11,11 @@ use std::ops::Range;
 use std::path::Path;
 
 use imprimatur_check::Lang;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::ExtractError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Markdown,
@@ -48,6 +48,19 @@ impl Format {
             Format::Pdf => "pdf",
             Format::Docx => "docx",
         }
+    }
+
+    /// The inverse of [`Format::as_str`].
+    pub fn parse(name: &str) -> Option<Format> {
+        [
+            Format::Markdown,
+            Format::Html,
+            Format::Text,
+            Format::Pdf,
+            Format::Docx,
+        ]
+        .into_iter()
+        .find(|f| f.as_str() == name)
     }
 
     /// Whether [`Extracted::text`] is the file's own bytes, so that offsets into it are
