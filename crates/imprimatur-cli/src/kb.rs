@@ -4,6 +4,8 @@ use std::path::Path;
 
 use imprimatur_embed::Embedder;
 use imprimatur_knowledge::eval::{self, EvalOptions};
+use imprimatur_knowledge::server::ServerIndex;
+use imprimatur_knowledge::settings::IndexLocation;
 use imprimatur_knowledge::{Filters, KnowledgeBase, KnowledgeError, SearchMode, SearchQuery};
 use imprimatur_workspace::ipc::IpcError;
 use imprimatur_workspace::Workspace;
@@ -60,8 +62,9 @@ pub(crate) fn run(cmd: &KbCommand, workspace: &Path, json: bool) -> Result<Outco
                     Err(why) => (None, Some(format!("BM25 only: {why}"))),
                 }
             };
-            let kb = KnowledgeBase::open_stored(&imprimatur_knowledge::index_dir(ws.root()))
-                .map_err(knowledge_error)?;
+            let location =
+                imprimatur_knowledge::settings::index_location(ws.settings().knowledge.as_ref())
+                    .map_err(knowledge_error)?;
             let search = SearchQuery {
                 text: query.clone(),
                 mode: if vector.is_some() {
@@ -78,9 +81,33 @@ pub(crate) fn run(cmd: &KbCommand, workspace: &Path, json: bool) -> Result<Outco
                 lang: lang.clone(),
                 limit: *limit,
             };
-            let hits = kb
-                .search(&search, vector.as_deref())
-                .map_err(knowledge_error)?;
+            let (hits, indexed) = match location {
+                IndexLocation::Embedded => {
+                    let kb =
+                        KnowledgeBase::open_stored(&imprimatur_knowledge::index_dir(ws.root()))
+                            .map_err(knowledge_error)?;
+                    let hits = kb
+                        .search(&search, vector.as_deref())
+                        .map_err(knowledge_error)?;
+                    (hits, kb.chunk_count())
+                }
+                IndexLocation::Server {
+                    url,
+                    collection,
+                    api_key_env,
+                } => {
+                    let api_key = api_key_env.and_then(|v| std::env::var(v).ok());
+                    let dimension = vector
+                        .as_ref()
+                        .map_or(imprimatur_knowledge::DEFAULT_DIMENSION, Vec::len);
+                    let index = ServerIndex::connect(&url, &collection, api_key, dimension)
+                        .map_err(knowledge_error)?;
+                    let hits = index
+                        .search(&search, vector.as_deref())
+                        .map_err(knowledge_error)?;
+                    (hits, index.chunk_count().map_err(knowledge_error)?)
+                }
+            };
             if json {
                 print_json(&json!({ "mode": search.mode, "note": note, "hits": hits }));
             } else {
@@ -88,7 +115,7 @@ pub(crate) fn run(cmd: &KbCommand, workspace: &Path, json: bool) -> Result<Outco
                     eprintln!("note: {note}");
                 }
                 if hits.is_empty() {
-                    println!("no hits ({} chunks indexed)", kb.chunk_count());
+                    println!("no hits ({indexed} chunks indexed)");
                 }
                 for h in hits {
                     let heading = if h.heading_path.is_empty() {

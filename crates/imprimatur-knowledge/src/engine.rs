@@ -82,7 +82,58 @@ pub(crate) struct Point<'a> {
 pub(crate) struct Engine {
     shard: EdgeShard,
     path: PathBuf,
-    analyzers: HashMap<&'static str, EdgeBm25>,
+    analyzers: Bm25Analyzers,
+}
+
+/// Qdrant's BM25 per language, shared by the embedded engine and server mode, so both
+/// index the same sparse vectors.
+pub(crate) struct Bm25Analyzers(HashMap<&'static str, EdgeBm25>);
+
+impl Bm25Analyzers {
+    pub fn new(bm25: &Bm25Settings) -> Result<Bm25Analyzers, String> {
+        let mut analyzers = HashMap::new();
+        for lang in ["german", "english"] {
+            let config = EdgeBm25Config {
+                k: NotNan::new(bm25.k1).map_err(|_| "BM25 k1 is NaN")?,
+                b: NotNan::new(bm25.b).map_err(|_| "BM25 b is NaN")?,
+                avg_len: NotNan::new(bm25.avg_len).map_err(|_| "BM25 avg_len is NaN")?,
+                language: Some(lang.to_string()),
+                // Umlauts and accents folded, so `Hauser` finds `Häuser`.
+                ascii_folding: Some(true),
+                ..EdgeBm25Config::default()
+            };
+            analyzers.insert(lang, EdgeBm25::new(config).map_err(|e| e.to_string())?);
+        }
+        Ok(Bm25Analyzers(analyzers))
+    }
+
+    pub fn document(&self, text: &str, lang: &str) -> SparseVector {
+        self.0[qdrant_language(lang)].embed_document(text)
+    }
+
+    /// The query's BM25 vector: in its language, or the union of German and English
+    /// terms when the language is unknown.
+    pub fn query(&self, text: &str, lang: Option<&str>) -> SparseVector {
+        match lang {
+            Some(l) => self.0[qdrant_language(l)].embed_query(text),
+            None => {
+                let mut merged: HashMap<u32, f32> = HashMap::new();
+                for model in self.0.values() {
+                    let v = model.embed_query(text);
+                    for (i, x) in v.indices.into_iter().zip(v.values) {
+                        let e = merged.entry(i).or_insert(0.0);
+                        *e = e.max(x);
+                    }
+                }
+                let mut pairs: Vec<(u32, f32)> = merged.into_iter().collect();
+                pairs.sort_by_key(|p| p.0);
+                SparseVector {
+                    indices: pairs.iter().map(|p| p.0).collect(),
+                    values: pairs.iter().map(|p| p.1).collect(),
+                }
+            }
+        }
+    }
 }
 
 /// Qdrant's language names for the BM25 tokenizer (stopwords and Snowball stemmer).
@@ -109,23 +160,10 @@ impl Engine {
         bm25: &Bm25Settings,
     ) -> Result<(Engine, bool), KnowledgeError> {
         let err = edge_error(path);
-        let mut analyzers = HashMap::new();
-        for lang in ["german", "english"] {
-            let config = EdgeBm25Config {
-                k: NotNan::new(bm25.k1).unwrap_or(NotNan::new(1.2).expect("not NaN")),
-                b: NotNan::new(bm25.b).unwrap_or(NotNan::new(0.75).expect("not NaN")),
-                avg_len: NotNan::new(bm25.avg_len).unwrap_or(NotNan::new(80.0).expect("not NaN")),
-                language: Some(lang.to_string()),
-                // Umlauts and accents folded, so `Hauser` finds `Häuser`.
-                ascii_folding: Some(true),
-                ..EdgeBm25Config::default()
-            };
-            let model = EdgeBm25::new(config).map_err(|e| KnowledgeError::Engine {
-                path: path.to_path_buf(),
-                detail: e.to_string(),
-            })?;
-            analyzers.insert(lang, model);
-        }
+        let analyzers = Bm25Analyzers::new(bm25).map_err(|detail| KnowledgeError::Engine {
+            path: path.to_path_buf(),
+            detail,
+        })?;
         let exists = path.join("edge_config.json").exists();
         let shard = if exists {
             EdgeShard::load(path, None).map_err(&err)?
@@ -151,6 +189,8 @@ impl Engine {
                 ("path", "keyword"),
                 ("dirs", "keyword"),
                 ("lang", "keyword"),
+                // The front matter key filtered most; other metadata keys filter unindexed.
+                ("meta.product", "keyword"),
                 ("valid_from_day", "integer"),
                 ("valid_to_day", "integer"),
             ] {
@@ -175,10 +215,6 @@ impl Engine {
         ))
     }
 
-    fn analyzer(&self, lang: &str) -> &EdgeBm25 {
-        &self.analyzers[qdrant_language(lang)]
-    }
-
     /// Drops every point of `source_path`.
     pub fn delete_source(&self, source_path: &str) -> Result<(), KnowledgeError> {
         let filter: Filter = serde_json::from_value(json!({
@@ -199,7 +235,7 @@ impl Engine {
         let persisted = points
             .iter()
             .map(|p| {
-                let sparse = self.analyzer(p.lang).embed_document(p.text);
+                let sparse = self.analyzers.document(p.text, p.lang);
                 let sparse = Vector::new_sparse(sparse.indices, sparse.values)
                     .map_err(edge_error(&self.path))?;
                 let mut vectors = vec![(SPARSE, sparse)];
@@ -226,30 +262,6 @@ impl Engine {
         self.shard.flush();
     }
 
-    /// The query's BM25 vector: in its language, or the union of German and English
-    /// terms when the language is unknown.
-    fn sparse_query(&self, text: &str, lang: Option<&str>) -> SparseVector {
-        match lang {
-            Some(l) => self.analyzer(l).embed_query(text),
-            None => {
-                let mut merged: HashMap<u32, f32> = HashMap::new();
-                for model in self.analyzers.values() {
-                    let v = model.embed_query(text);
-                    for (i, x) in v.indices.into_iter().zip(v.values) {
-                        let e = merged.entry(i).or_insert(0.0);
-                        *e = e.max(x);
-                    }
-                }
-                let mut pairs: Vec<(u32, f32)> = merged.into_iter().collect();
-                pairs.sort_by_key(|p| p.0);
-                SparseVector {
-                    indices: pairs.iter().map(|p| p.0).collect(),
-                    values: pairs.iter().map(|p| p.1).collect(),
-                }
-            }
-        }
-    }
-
     /// Ranked `(chunk id, score)`.
     #[allow(clippy::too_many_arguments)]
     pub fn search(
@@ -265,7 +277,7 @@ impl Engine {
         let filter = qdrant_filter(filters);
         let sparse = || {
             ScoringQuery::Vector(QueryEnum::Nearest(NamedQuery::new(
-                VectorInternal::Sparse(self.sparse_query(text, lang)),
+                VectorInternal::Sparse(self.analyzers.query(text, lang)),
                 SPARSE,
             )))
         };
@@ -328,7 +340,7 @@ pub(crate) fn day_number(date: &str) -> Option<i64> {
         .flatten()
 }
 
-fn payload(p: &Point) -> Value {
+pub(crate) fn payload(p: &Point) -> Value {
     // Every ancestor folder, so a path prefix filter is one keyword match.
     let mut dirs = Vec::new();
     let mut at = 0;

@@ -49,6 +49,10 @@ pub enum KnowledgeError {
     Engine { path: PathBuf, detail: String },
     #[error("search filter: {detail}")]
     Filter { detail: String },
+    #[error("Qdrant server {url}: {detail}")]
+    Server { url: String, detail: String },
+    #[error("imprimatur.toml: {detail}")]
+    Settings { detail: String },
     #[error("{path}: {detail}")]
     Eval { path: PathBuf, detail: String },
     #[error(transparent)]
@@ -73,6 +77,8 @@ impl KnowledgeError {
             KnowledgeError::Corrupt { .. } => "knowledge_corrupt",
             KnowledgeError::Engine { .. } => "knowledge_engine",
             KnowledgeError::Filter { .. } => "knowledge_filter",
+            KnowledgeError::Server { .. } => "knowledge_server",
+            KnowledgeError::Settings { .. } => "knowledge_settings",
             KnowledgeError::Eval { .. } => "knowledge_eval",
             KnowledgeError::Embed(_) => "embedder",
         }

@@ -38,6 +38,9 @@ mod engine;
 mod error;
 pub mod eval;
 pub mod pipeline;
+#[cfg(feature = "qdrant-server")]
+pub mod server;
+pub mod settings;
 mod text;
 pub mod watch;
 
