@@ -17,6 +17,7 @@ use imprimatur_workspace::{read_text, Workspace, WorkspaceError};
 use serde_json::json;
 
 mod kb;
+mod model;
 
 #[derive(Parser)]
 #[command(
@@ -75,6 +76,11 @@ enum Command {
     /// The knowledge base: the index of the files in the workspace's knowledge/ folder.
     #[command(subcommand)]
     Kb(KbCommand),
+    /// Language models of the workspace: list, test, ask; keys in the OS keychain.
+    #[command(subcommand)]
+    Model(model::ModelCommand),
+    /// Model costs of a month per provider and model, and per document.
+    Costs(model::CostsArgs),
 }
 
 #[derive(Subcommand)]
@@ -267,6 +273,8 @@ fn main() -> ExitCode {
             message: e.to_string(),
         }),
         Command::Kb(cmd) => kb::run(cmd, &cli.workspace, json),
+        Command::Model(cmd) => model::run(cmd, &cli.workspace, &author(&cli), json),
+        Command::Costs(args) => model::costs(args, &cli.workspace, json),
         _ => run(cli).map_err(IpcError::from),
     };
     match result {
@@ -361,6 +369,9 @@ fn run(cli: Cli) -> Result<Outcome, WorkspaceError> {
     match &cli.command {
         Command::Models(_) => unreachable!("models commands run in main, without a workspace"),
         Command::Kb(_) => unreachable!("kb commands run in main, with their own errors"),
+        Command::Model(_) | Command::Costs(_) => {
+            unreachable!("model commands run in main, with their own errors")
+        }
         Command::Init { dir } => {
             let ws = Workspace::init(dir, &actor, now)?;
             if json {

@@ -253,6 +253,8 @@ pub enum Task {
     Rewrite,
     FactCheck,
     Summary,
+    /// A connection test (`imprimatur model test NAME`).
+    Test,
 }
 
 impl Task {
@@ -262,6 +264,7 @@ impl Task {
             Task::Rewrite => "rewrite",
             Task::FactCheck => "fact_check",
             Task::Summary => "summary",
+            Task::Test => "test",
         }
     }
     pub fn parse(s: &str) -> Option<Task> {
@@ -270,6 +273,7 @@ impl Task {
             "rewrite" => Some(Task::Rewrite),
             "fact_check" | "fact-check" => Some(Task::FactCheck),
             "summary" => Some(Task::Summary),
+            "test" => Some(Task::Test),
             _ => None,
         }
     }

@@ -358,7 +358,13 @@ impl Router {
             .iter()
             .any(|m| !pii::detect(&m.content).is_empty());
         let spend = self.spend(store, ask, now)?;
-        let plan = self.plan(ask, has_pii, spend)?;
+        let plan = match self.plan(ask, has_pii, spend) {
+            Err(ModelError::Budget(why)) => {
+                self.record_refusal(store, ask, std::slice::from_ref(&why), now)?;
+                return Err(ModelError::Budget(why));
+            }
+            other => other?,
+        };
         let mut decisions = plan.decisions;
         let mut failures = Vec::new();
         let routing_us = routing_started.elapsed().as_micros() as u64;
@@ -500,12 +506,42 @@ impl Router {
             }
         }
         if failures.is_empty() {
+            self.record_refusal(store, ask, &decisions, now)?;
             return Err(ModelError::Refused(format!(
                 "no model may answer: {}",
                 decisions.join("; ")
             )));
         }
         Err(ModelError::AllFailed { attempts: failures })
+    }
+
+    /// No model was called: the decisions that refused every one go on record.
+    fn record_refusal(
+        &self,
+        store: &mut Store,
+        ask: &Ask,
+        decisions: &[String],
+        now: Timestamp,
+    ) -> ModelResult<()> {
+        let subject = ask
+            .document
+            .as_deref()
+            .or(ask.model.as_deref())
+            .unwrap_or("models");
+        store.record(
+            &ask.user,
+            "model.refused",
+            subject,
+            &json!({
+                "task": ask.task.as_str(),
+                "template": ask.template.as_ref().map(|(id, v)| json!({"id": id, "version": v})),
+                "prompt_hash": prompt_hash(&ask.messages),
+                "confidential": ask.confidential,
+                "routing": decisions,
+            }),
+            now,
+        )?;
+        Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]

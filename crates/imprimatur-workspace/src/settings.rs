@@ -23,8 +23,9 @@ pub struct Settings {
     pub seo: Option<imprimatur_seo::SeoConfig>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub knowledge: Option<toml::Table>,
+    /// `[models]`, owned by imprimatur-model: providers, routing policy, PII policy, budgets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub models: Option<toml::Table>,
+    pub models: Option<imprimatur_model::ModelsConfig>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workflow: Option<toml::Table>,
 }
@@ -83,6 +84,21 @@ pub(crate) fn parse(file: &Path, text: &str) -> WorkspaceResult<Settings> {
         .map(imprimatur_seo::SeoConfig::validate)
     {
         let at = text.find("site_hosts").unwrap_or(0);
+        let (line, column) = line_col(text, at);
+        return Err(WorkspaceError::Settings {
+            file: file.to_path_buf(),
+            line,
+            column,
+            message: e.to_string(),
+        });
+    }
+    // [models]: every chain names a defined model, each model has what its preset needs.
+    if let Some(Err(e)) = settings
+        .models
+        .as_ref()
+        .map(imprimatur_model::ModelsConfig::validate)
+    {
+        let at = text.find("[models").unwrap_or(0);
         let (line, column) = line_col(text, at);
         return Err(WorkspaceError::Settings {
             file: file.to_path_buf(),
@@ -150,6 +166,24 @@ mod tests {
         let msg = err.to_string();
         assert!(msg.contains("line 3"), "{msg}");
         assert!(msg.contains("langauge"), "{msg}");
+    }
+
+    #[test]
+    fn models_are_typed_and_checked() {
+        let ok = "[workspace]\nname = \"x\"\n[models]\ndefault = [\"local\"]\n\
+                  [models.providers.local]\npreset = \"ollama\"\nmodel = \"qwen2.5\"\n";
+        let s = parse(Path::new("imprimatur.toml"), ok).unwrap();
+        assert_eq!(s.models.unwrap().default, vec!["local".to_string()]);
+        let typo = "[workspace]\nname = \"x\"\n[models]\ndefualt = []\n";
+        let msg = parse(Path::new("imprimatur.toml"), typo)
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("line 4") && msg.contains("defualt"), "{msg}");
+        let dangling = "[workspace]\nname = \"x\"\n[models]\ndefault = [\"gpt\"]\n";
+        let msg = parse(Path::new("imprimatur.toml"), dangling)
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("line 3") && msg.contains("\"gpt\""), "{msg}");
     }
 
     #[test]
