@@ -588,7 +588,10 @@ impl KnowledgeBase {
                 vector: &c.vector,
             })
             .collect();
-        self.engine.delete_source(&source.path)?;
+        // A source new to the index has nothing to delete in the shard (one WAL write less).
+        if removed > 0 {
+            self.engine.delete_source(&source.path)?;
+        }
         self.engine.upsert(&points)?;
         self.conn
             .execute("DELETE FROM pending WHERE path = ?1", [&source.path])

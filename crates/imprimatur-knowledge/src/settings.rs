@@ -27,7 +27,10 @@ pub fn index_location(section: Option<&toml::Table>) -> Result<IndexLocation, Kn
             None => Ok(None),
             Some(toml::Value::String(s)) => Ok(Some(s.clone())),
             Some(other) => Err(KnowledgeError::Settings {
-                detail: format!("[knowledge] {key} must be a string, not {}", other.type_str()),
+                detail: format!(
+                    "[knowledge] {key} must be a string, not {}",
+                    other.type_str()
+                ),
             }),
         }
     };
@@ -45,4 +48,3 @@ pub fn index_location(section: Option<&toml::Table>) -> Result<IndexLocation, Kn
         }),
     }
 }
-

@@ -380,7 +380,8 @@ fn chunks_without_vectors_are_found_by_bm25_only() {
             Some(&[1.0, 0.0, 0.0, 0.0]),
         )
         .unwrap();
-    assert_eq!(hybrid[0].path, "netz.md");
+    // Only BM25 finds it (rank 1 there), so it ties with the best dense-only chunk.
+    assert!(paths(&hybrid[..2]).contains(&"netz.md"), "{hybrid:?}");
     let dense = kb
         .search(
             &SearchQuery::new("Netzentgelte").mode(SearchMode::Dense),

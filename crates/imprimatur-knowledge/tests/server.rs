@@ -38,25 +38,42 @@ fn server_mode_indexes_searches_filters_and_removes() {
     index
         .replace_source(
             &source("atlas.md"),
-            &[chunk("Der Arbeitspreis von Atlas beträgt 32 Cent.", "Atlas", [1.0, 0.0, 0.0, 0.0])],
+            &[chunk(
+                "Der Arbeitspreis von Atlas beträgt 32 Cent.",
+                "Atlas",
+                [1.0, 0.0, 0.0, 0.0],
+            )],
         )
         .unwrap();
     index
         .replace_source(
             &source("boreas.md"),
-            &[chunk("Der Arbeitspreis von Boreas beträgt 28 Cent.", "Boreas", [0.0, 1.0, 0.0, 0.0])],
+            &[chunk(
+                "Der Arbeitspreis von Boreas beträgt 28 Cent.",
+                "Boreas",
+                [0.0, 1.0, 0.0, 0.0],
+            )],
         )
         .unwrap();
     assert_eq!(index.chunk_count().unwrap(), 2);
-    assert_eq!(index.source("atlas.md").unwrap().unwrap().sha256, "sha-atlas.md");
+    assert_eq!(
+        index.source("atlas.md").unwrap().unwrap().sha256,
+        "sha-atlas.md"
+    );
 
     let bm25 = index
-        .search(&SearchQuery::new("Boreas").mode(SearchMode::Bm25).lang("de"), None)
+        .search(
+            &SearchQuery::new("Boreas").mode(SearchMode::Bm25).lang("de"),
+            None,
+        )
         .unwrap();
     assert_eq!(bm25[0].path, "boreas.md");
     assert_eq!((bm25[0].start, bm25[0].heading_path.len()), (10, 1));
     let dense = index
-        .search(&SearchQuery::new("x").mode(SearchMode::Dense), Some(&[1.0, 0.1, 0.0, 0.0]))
+        .search(
+            &SearchQuery::new("x").mode(SearchMode::Dense),
+            Some(&[1.0, 0.1, 0.0, 0.0]),
+        )
         .unwrap();
     assert_eq!(dense[0].path, "atlas.md");
     let filtered = index
