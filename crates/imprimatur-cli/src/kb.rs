@@ -30,12 +30,8 @@ fn embedder() -> Result<Embedder, String> {
 
 pub(crate) fn run(cmd: &KbCommand, workspace: &Path, json: bool) -> Result<Outcome, IpcError> {
     match cmd {
-        // Ingestion and status come with the ingestion pipeline (imprimatur-knowledge's
-        // pipeline.rs); until then they say so instead of pretending.
-        KbCommand::Ingest | KbCommand::Status => Err(IpcError {
-            code: "not_available".into(),
-            message: "`kb ingest` and `kb status` are not available yet in this build".into(),
-        }),
+        KbCommand::Ingest => crate::kb_ingest::ingest(workspace, json),
+        KbCommand::Status => crate::kb_ingest::status(workspace, json),
         KbCommand::Search {
             query,
             mode,

@@ -17,6 +17,7 @@ use imprimatur_workspace::{read_text, Workspace, WorkspaceError};
 use serde_json::json;
 
 mod kb;
+mod kb_ingest;
 mod model;
 
 #[derive(Parser)]
@@ -85,9 +86,12 @@ enum Command {
 
 #[derive(Subcommand)]
 enum KbCommand {
-    /// Index new and changed files of knowledge/ and drop deleted ones.
+    /// Index new and changed files of knowledge/ and drop deleted ones (unchanged files,
+    /// by content hash, are not embedded again). Progress on stderr; unreadable files are
+    /// listed and skipped.
     Ingest,
-    /// Sources in the index with their chunk counts.
+    /// Every file of knowledge/ with its status (ok, skipped, error, new, deleted), chunk
+    /// count and injection flags.
     Status,
     /// Search the index: hits with source, heading path, byte offsets and score.
     Search {
