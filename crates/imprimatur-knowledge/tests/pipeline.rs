@@ -141,7 +141,7 @@ fn demo_sources_are_ingested_once_and_bad_files_are_skipped_with_a_message() {
             assert_eq!(file[h.start..h.end], h.text, "{}", h.path);
         }
     }
-    // German query, English source.
+    // A question in other words than the source finds the product sheets (German or English).
     let hits = search(&s, &e, "Wie laut ist die AlbAir 9 im Nachtbetrieb?");
     assert!(hits
         .iter()
