@@ -53,4 +53,4 @@ step "SEO: rating agreement with yoastseo on the corpus"
 # Benchmarks run in the dev profile, whose compute-heavy crates are optimised (see
 # Cargo.toml), reusing the build above. Each prints its figures and peer ratios.
 step "benchmarks: revision store, SEO, style, knowledge index, ingestion, model routing"
-cargo bench --locked --profile dev --workspace --bench revisions --bench seo --bench style --bench knowledge --bench ingest --bench routing
+cargo bench --locked --profile dev --workspace --bench revisions --bench seo --bench style --bench knowledge --bench ingest --bench routing --bench generation
