@@ -11,7 +11,13 @@ pub(crate) enum Pattern {
     Fast(regex::Regex, Option<regex::Regex>),
     /// A backtracking pattern and, when one can be derived, a linear-time guard that
     /// matches wherever it can (lookarounds dropped): most texts never reach the backtracker.
-    Fancy(fancy_regex::Regex, Option<regex::Regex>),
+    /// With a guard, also the pattern anchored with `\G`: it is tried only where the
+    /// guard finds a match can start (see [`Pattern::captures_all`]).
+    Fancy(
+        fancy_regex::Regex,
+        Option<regex::Regex>,
+        Option<fancy_regex::Regex>,
+    ),
 }
 
 impl Pattern {
@@ -28,7 +34,10 @@ impl Pattern {
             Err(fast_err) => fancy_regex::Regex::new(source)
                 .map(|re| {
                     let guard = superset_source(source).and_then(|g| regex::Regex::new(&g).ok());
-                    Pattern::Fancy(re, guard)
+                    let anchored = guard
+                        .as_ref()
+                        .and_then(|_| fancy_regex::Regex::new(&format!(r"\G(?:{source})")).ok());
+                    Pattern::Fancy(re, guard, anchored)
                 })
                 .map_err(|e| {
                     // The fancy error explains lookaround problems; the plain one syntax errors.
@@ -52,8 +61,8 @@ impl Pattern {
             // The guard runs on the DFA; the pattern's Unicode `\b` would not.
             Pattern::Fast(_, Some(g)) if !g.is_match(text) => Vec::new(),
             Pattern::Fast(re, _) => re.find_iter(text).map(|m| m.range()).collect(),
-            Pattern::Fancy(_, Some(g)) if !g.is_match(text) => Vec::new(),
-            Pattern::Fancy(re, _) => re
+            Pattern::Fancy(_, Some(g), _) if !g.is_match(text) => Vec::new(),
+            Pattern::Fancy(re, ..) => re
                 .find_iter(text)
                 .map_while(Result::ok)
                 .map(|m| m.range())
@@ -69,8 +78,11 @@ impl Pattern {
                 .captures_iter(text)
                 .map(|c| c.iter().map(|m| m.map(|m| m.range())).collect())
                 .collect(),
-            Pattern::Fancy(_, Some(g)) if !g.is_match(text) => Vec::new(),
-            Pattern::Fancy(re, _) => re
+            Pattern::Fancy(_, Some(g), _) if !g.is_match(text) => Vec::new(),
+            Pattern::Fancy(re, Some(g), Some(anchored)) => {
+                candidate_captures(re, g, anchored, text)
+            }
+            Pattern::Fancy(re, ..) => re
                 .captures_iter(text)
                 .map_while(Result::ok)
                 .map(|c| c.iter().map(|m| m.map(|m| m.range())).collect())
@@ -87,7 +99,7 @@ impl Pattern {
             return self.captures_all(text);
         }
         match self {
-            Pattern::Fancy(_, guard) => return self.in_guarded_blocks(text, guard.as_ref()),
+            Pattern::Fancy(_, guard, _) => return self.in_guarded_blocks(text, guard.as_ref()),
             Pattern::Fast(_, Some(guard)) => return self.in_guarded_blocks(text, Some(guard)),
             Pattern::Fast(_, None) => {}
         }
@@ -98,8 +110,8 @@ impl Pattern {
                 Pattern::Fast(re, _) => re
                     .captures_at(text, pos)
                     .map(|c| c.iter().map(|m| m.map(|m| m.range())).collect::<Vec<_>>()),
-                Pattern::Fancy(_, Some(g)) if !g.is_match_at(text, pos) => None,
-                Pattern::Fancy(re, _) => re
+                Pattern::Fancy(_, Some(g), _) if !g.is_match_at(text, pos) => None,
+                Pattern::Fancy(re, ..) => re
                     .captures_from_pos(text, pos)
                     .ok()
                     .flatten()
@@ -166,14 +178,69 @@ impl Pattern {
         out
     }
 
+    /// The pattern's source.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Pattern::Fast(re, _) => re.as_str(),
+            Pattern::Fancy(re, ..) => re.as_str(),
+        }
+    }
+
     pub fn is_match(&self, text: &str) -> bool {
         match self {
             Pattern::Fast(_, Some(g)) if !g.is_match(text) => false,
             Pattern::Fast(re, _) => re.is_match(text),
-            Pattern::Fancy(_, Some(g)) if !g.is_match(text) => false,
-            Pattern::Fancy(re, _) => re.is_match(text).unwrap_or(false),
+            Pattern::Fancy(_, Some(g), _) if !g.is_match(text) => false,
+            Pattern::Fancy(re, ..) => re.is_match(text).unwrap_or(false),
         }
     }
+}
+
+/// Every match of the backtracking pattern `re`, found without running its VM at every
+/// position: a match can only start where the guard (a superset) has a match start, so
+/// the next candidate start is the guard's leftmost match from the current position, and
+/// `\G`-anchored `re` is tried there alone. The first candidate where it matches is the
+/// leftmost match start, and the anchored match is the one `re` prefers there: the same
+/// matches as `re.captures_iter`. An empty match hands over to `captures_iter`, whose
+/// rules for stepping past one this does not repeat.
+fn candidate_captures(
+    re: &fancy_regex::Regex,
+    guard: &regex::Regex,
+    anchored: &fancy_regex::Regex,
+    text: &str,
+) -> Vec<Vec<Option<Range<usize>>>> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos <= text.len() {
+        let Some(candidate) = guard.find_at(text, pos) else {
+            break;
+        };
+        let at = candidate.start();
+        match anchored.captures_from_pos(text, at) {
+            Ok(Some(caps)) => {
+                let groups: Vec<Option<Range<usize>>> =
+                    caps.iter().map(|m| m.map(|m| m.range())).collect();
+                let Some(whole) = groups[0].clone() else {
+                    break;
+                };
+                if whole.is_empty() {
+                    return re
+                        .captures_iter(text)
+                        .map_while(Result::ok)
+                        .map(|c| c.iter().map(|m| m.map(|m| m.range())).collect())
+                        .collect();
+                }
+                pos = whole.end;
+                out.push(groups);
+            }
+            Ok(None) => {
+                pos = at + text[at..].chars().next().map_or(1, char::len_utf8);
+            }
+            // The backtracking limit: stop where `captures_iter` would stop too.
+            Err(_) => break,
+        }
+    }
+    out
 }
 
 /// Vale's word template: tokens match whole words unless `nonword` is set.
@@ -339,6 +406,28 @@ mod tests {
     }
 
     #[test]
+    fn guarded_candidates_find_what_the_backtracker_finds() {
+        let text = "Kunden und Kund:innen, Nutzer*innen; die Kunden: Lesern, Leser/-innen \
+                    KundInnen oder Kunden, Mitarbeitern immer wieder, immer gut, Kundinnen und Kunden.";
+        for src in [
+            r"\b(?:(?P<s1>\p{Lu}\p{Ll}+?)innen (?:und|oder) \k<s1>(?:en|e|n)?|(\p{L}+)(?::|_|/-?)innen|Kunden(?![:*_/])|Lesern?(?![:*_/]))\b",
+            r"(?<!innen und )\b(?:Kunden|Mitarbeitern?)\b(?![:*_/]| und \p{L}+innen\b)",
+            r"\bimmer\b(?! wieder)",
+        ] {
+            let p = Pattern::new(src).unwrap();
+            let Pattern::Fancy(re, ..) = &p else {
+                panic!("{src} should need the backtracker")
+            };
+            let all: Vec<Vec<Option<Range<usize>>>> = re
+                .captures_iter(text)
+                .map(|c| c.unwrap().iter().map(|m| m.map(|m| m.range())).collect())
+                .collect();
+            assert!(!all.is_empty(), "{src}");
+            assert_eq!(p.captures_all(text), all, "{src}");
+        }
+    }
+
+    #[test]
     fn the_prefilter_drops_boundaries_and_anchors_only() {
         assert_eq!(
             prefilter_source(r"(?i)\b(?:foo|b\.ar)\b$").unwrap(),
@@ -352,7 +441,7 @@ mod tests {
         );
         // The guard keeps a backtracking pattern off texts it cannot match.
         let p = Pattern::new(r"\bimmer\b(?! mehr)").unwrap();
-        assert!(matches!(p, Pattern::Fancy(_, Some(_))));
+        assert!(matches!(p, Pattern::Fancy(_, Some(_), Some(_))));
         assert!(p.find_all("nie wieder").is_empty());
         assert_eq!(p.find_all("immer mehr, immer gut"), vec![12..17]);
     }

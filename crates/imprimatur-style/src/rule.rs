@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
@@ -677,6 +678,30 @@ fn dictionary(
 /// What a rule sees of a document: accepted vocabulary for exemptions.
 pub(crate) struct Context<'a> {
     pub accepted: Option<&'a Pattern>,
+    /// Token matches per (pattern, piece of text) within one check: packs often count
+    /// the same tokens over the same scope (two sentence-length rules, say).
+    pub tokens: std::cell::RefCell<HashMap<(String, usize, usize), Rc<Vec<Range<usize>>>>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(accepted: Option<&'a Pattern>) -> Context<'a> {
+        Context {
+            accepted,
+            tokens: Default::default(),
+        }
+    }
+
+    /// `re`'s matches in `text`, from the memo when the same pattern already ran over
+    /// the same slice of the document in this check.
+    fn find_all(&self, re: &Pattern, text: &str) -> Rc<Vec<Range<usize>>> {
+        let key = (re.as_str().to_string(), text.as_ptr() as usize, text.len());
+        if let Some(found) = self.tokens.borrow().get(&key) {
+            return found.clone();
+        }
+        let found = Rc::new(re.find_all(text));
+        self.tokens.borrow_mut().insert(key, found.clone());
+        found
+    }
 }
 
 impl Rule {
@@ -816,7 +841,7 @@ impl Rule {
                 }
             }
             Matcher::Occurrence { re, max, min } => {
-                let locs = re.find_all(text);
+                let locs = ctx.find_all(re, text);
                 let n = locs.len();
                 if (*max > 0 && n > *max) || (*min > 0 && n < *min) {
                     let range = match (locs.first(), locs.last()) {
@@ -844,15 +869,19 @@ impl Rule {
                     let same = prev.as_ref().is_some_and(|p| {
                         let before = text[p.clone()].trim();
                         let between = &text[p.end..r.start];
-                        let equal = if *ignorecase {
-                            before.to_lowercase() == curr.to_lowercase()
-                        } else {
-                            before == curr
-                        };
-                        equal
-                            && !curr.is_empty()
+                        // The cheap tests first, and no lower-case copies: this runs for
+                        // every pair of neighbouring tokens of a document.
+                        !curr.is_empty()
                             && between.chars().all(char::is_whitespace)
                             && !between.contains("\n\n")
+                            && if *ignorecase {
+                                before
+                                    .chars()
+                                    .flat_map(char::to_lowercase)
+                                    .eq(curr.chars().flat_map(char::to_lowercase))
+                            } else {
+                                before == curr
+                            }
                     });
                     let hit = same && (!*alpha || curr.chars().all(char::is_alphabetic));
                     if hit {
