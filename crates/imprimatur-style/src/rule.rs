@@ -232,7 +232,7 @@ pub(crate) enum CapitalStyle {
     Sentence,
     Lower,
     Upper,
-    Pattern(Pattern),
+    Pattern(Box<Pattern>),
 }
 
 /// A rule's hit inside one piece of text (offsets relative to that text).
@@ -498,7 +498,7 @@ pub(crate) fn compile_spec(
                 "$lower" => CapitalStyle::Lower,
                 "$upper" => CapitalStyle::Upper,
                 "" => return Err(invalid("a capitalization rule needs `match`".into())),
-                other => CapitalStyle::Pattern(compile(other)?),
+                other => CapitalStyle::Pattern(Box::new(compile(other)?)),
             };
             Matcher::Capitalization {
                 style,
@@ -676,11 +676,14 @@ fn dictionary(
 }
 
 /// What a rule sees of a document: accepted vocabulary for exemptions.
+/// Token matches by (pattern source, text address, text length).
+pub(crate) type TokenMemo = HashMap<(String, usize, usize), Rc<Vec<Range<usize>>>>;
+
 pub(crate) struct Context<'a> {
     pub accepted: Option<&'a Pattern>,
     /// Token matches per (pattern, piece of text) within one check: packs often count
     /// the same tokens over the same scope (two sentence-length rules, say).
-    pub tokens: std::cell::RefCell<HashMap<(String, usize, usize), Rc<Vec<Range<usize>>>>>,
+    pub tokens: std::cell::RefCell<TokenMemo>,
 }
 
 impl<'a> Context<'a> {
