@@ -71,6 +71,11 @@ enum Command {
         #[arg(long, value_delimiter = ',', value_enum)]
         only: Vec<CheckArg>,
     },
+    /// The style rules of every pack in styleguides/: code, kind, level (after
+    /// [style.levels]), whether it runs, and its file.
+    Rules,
+    /// Print a `.vale.ini` for the [style] settings, to run Vale over the same packs.
+    ValeIni,
     /// Local models (no workspace needed).
     #[command(subcommand)]
     Models(ModelsCommand),
@@ -277,6 +282,7 @@ fn main() -> ExitCode {
             message: e.to_string(),
         }),
         Command::Kb(cmd) => kb::run(cmd, &cli.workspace, json),
+        Command::Rules | Command::ValeIni => style_rules(&cli.command, &cli.workspace, json),
         Command::Model(cmd) => model::run(cmd, &cli.workspace, &author(&cli), json),
         Command::Costs(args) => model::costs(args, &cli.workspace, json),
         _ => run(cli).map_err(IpcError::from),
@@ -301,6 +307,47 @@ fn author(cli: &Cli) -> String {
         .clone()
         .or_else(|| std::env::var("USER").ok())
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// `rules` and `vale-ini`.
+fn style_rules(cmd: &Command, workspace: &Path, json: bool) -> Result<Outcome, IpcError> {
+    let ws = Workspace::open(workspace).map_err(IpcError::from)?;
+    match cmd {
+        Command::ValeIni => {
+            let ini =
+                imprimatur_style::vale_ini::export(ws.root(), &ws.style_config()).map_err(|e| {
+                    IpcError {
+                        code: "style.export".into(),
+                        message: e.to_string(),
+                    }
+                })?;
+            if json {
+                print_json(&json!({ "file": ".vale.ini", "text": ini }));
+            } else {
+                print!("{ini}");
+            }
+        }
+        _ => {
+            let listing = ws.rules().map_err(IpcError::from)?;
+            if json {
+                print_json(&listing);
+            } else {
+                for pack in &listing.packs {
+                    for r in &pack.rules {
+                        println!(
+                            "{}\t{}\t{}\t{}\t{}",
+                            r.code,
+                            r.kind,
+                            r.effective.as_str(),
+                            if r.active { "active" } else { "inactive" },
+                            r.file
+                        );
+                    }
+                }
+            }
+        }
+    }
+    Ok(Outcome::Done)
 }
 
 fn print_json(value: &impl serde::Serialize) {
@@ -373,6 +420,9 @@ fn run(cli: Cli) -> Result<Outcome, WorkspaceError> {
     match &cli.command {
         Command::Models(_) => unreachable!("models commands run in main, without a workspace"),
         Command::Kb(_) => unreachable!("kb commands run in main, with their own errors"),
+        Command::Rules | Command::ValeIni => {
+            unreachable!("style rule commands run in main, with their own errors")
+        }
         Command::Model(_) | Command::Costs(_) => {
             unreachable!("model commands run in main, with their own errors")
         }
