@@ -22,6 +22,11 @@ const COMMANDS: &[&str] = &[
     "rule_set_level",
     "rule_save",
     "rule_try",
+    "kb_status",
+    "kb_search",
+    "kb_ingest",
+    "kb_cancel",
+    "kb_source",
 ];
 
 fn main() {

@@ -8,6 +8,10 @@ use std::sync::Mutex;
 
 use imprimatur_workspace::checks::CheckReport;
 use imprimatur_workspace::ipc::{AppState, IpcError, OpenDocument, SeoOverview, WorkspaceInfo};
+use imprimatur_workspace::ipc::{
+    IngestSummary, KnowledgeMode, KnowledgeResults, KnowledgeSourceText, KnowledgeStatus,
+};
+use imprimatur_workspace::knowledge::{self, Knowledge};
 use imprimatur_workspace::recent;
 use imprimatur_workspace::rules::{RuleEntry, RuleLevel, RuleListing, RuleTrial};
 use imprimatur_workspace::store::{
@@ -15,7 +19,7 @@ use imprimatur_workspace::store::{
     RevisionId, RevisionMeta, SaveOutcome, Timestamp, WordDiff,
 };
 use imprimatur_workspace::Workspace;
-use tauri::{Manager, State};
+use tauri::{Emitter, Manager, State};
 
 /// The open workspace and who is acting. One workspace per window for now.
 struct Session {
@@ -23,6 +27,8 @@ struct Session {
     author: String,
     config_dir: PathBuf,
     data_dir: PathBuf,
+    /// The knowledge panel's embedder (loaded on first use) and open index.
+    knowledge: Knowledge,
 }
 
 /// Commands that touch the workspace run on Tauri's thread pool (`async`), so a long
@@ -240,6 +246,57 @@ fn rule_try(
     with_ws(&s, |ws| Ok(ws.try_rule(&pack, &name, &source, &sample)))
 }
 
+/// The root of the open workspace; the workspace lock is not held during long
+/// knowledge work.
+fn ws_root(s: &Session) -> Reply<PathBuf> {
+    let guard = s.workspace.lock().unwrap_or_else(|p| p.into_inner());
+    Ok(guard
+        .as_ref()
+        .ok_or_else(no_workspace)?
+        .root()
+        .to_path_buf())
+}
+
+/// The knowledge panel: every file of knowledge/ with its ingestion state.
+#[tauri::command(rename_all = "snake_case", async)]
+fn kb_status(s: State<'_, Session>) -> Reply<KnowledgeStatus> {
+    Ok(s.knowledge.status(&ws_root(&s)?)?)
+}
+
+/// Searches the knowledge base (hybrid; BM25 with a note when the model is missing).
+#[tauri::command(rename_all = "snake_case", async)]
+fn kb_search(
+    s: State<'_, Session>,
+    query: String,
+    mode: Option<KnowledgeMode>,
+    limit: Option<usize>,
+) -> Reply<KnowledgeResults> {
+    let mode = mode.unwrap_or_default().into();
+    Ok(s.knowledge
+        .search(&ws_root(&s)?, &query, mode, limit.unwrap_or(10))?)
+}
+
+/// Ingests knowledge/, emitting `knowledge-progress` events; cancelled by `kb_cancel`.
+#[tauri::command(rename_all = "snake_case", async)]
+fn kb_ingest(app: tauri::AppHandle, s: State<'_, Session>) -> Reply<IngestSummary> {
+    let root = ws_root(&s)?;
+    Ok(s.knowledge
+        .ingest(&root, std::time::SystemTime::now(), &mut |p| {
+            let _ = app.emit("knowledge-progress", p);
+        })?)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+fn kb_cancel(s: State<'_, Session>) {
+    s.knowledge.cancel();
+}
+
+/// A source's extracted text, into which hit offsets point.
+#[tauri::command(rename_all = "snake_case", async)]
+fn kb_source(s: State<'_, Session>, path: String) -> Reply<KnowledgeSourceText> {
+    Ok(knowledge::source_text(&ws_root(&s)?, &path)?)
+}
+
 /// `--workspace DIR` on the command line (or IMPRIMATUR_WORKSPACE) opens that folder;
 /// otherwise the last workspace; otherwise none, and the UI opens the demo.
 fn startup_workspace(config_dir: &std::path::Path) -> Option<PathBuf> {
@@ -280,6 +337,7 @@ fn main() {
                 author,
                 config_dir,
                 data_dir,
+                knowledge: Knowledge::new(imprimatur_workspace::knowledge::default_model_dir()),
             });
             Ok(())
         })
@@ -305,6 +363,11 @@ fn main() {
             rule_set_level,
             rule_save,
             rule_try,
+            kb_status,
+            kb_search,
+            kb_ingest,
+            kb_cancel,
+            kb_source,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Imprimatur");

@@ -52,6 +52,127 @@ pub struct SeoOverview {
     pub host: Option<String>,
 }
 
+/// How the knowledge panel ranks: BM25, dense vectors, or both fused (the default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum KnowledgeMode {
+    Bm25,
+    Dense,
+    #[default]
+    Hybrid,
+}
+
+impl From<KnowledgeMode> for imprimatur_knowledge::SearchMode {
+    fn from(m: KnowledgeMode) -> Self {
+        match m {
+            KnowledgeMode::Bm25 => imprimatur_knowledge::SearchMode::Bm25,
+            KnowledgeMode::Dense => imprimatur_knowledge::SearchMode::Dense,
+            KnowledgeMode::Hybrid => imprimatur_knowledge::SearchMode::Hybrid,
+        }
+    }
+}
+
+impl From<imprimatur_knowledge::SearchMode> for KnowledgeMode {
+    fn from(m: imprimatur_knowledge::SearchMode) -> Self {
+        match m {
+            imprimatur_knowledge::SearchMode::Bm25 => KnowledgeMode::Bm25,
+            imprimatur_knowledge::SearchMode::Dense => KnowledgeMode::Dense,
+            imprimatur_knowledge::SearchMode::Hybrid => KnowledgeMode::Hybrid,
+        }
+    }
+}
+
+/// A knowledge file's state: indexed (`ok`), not a knowledge format (`skipped`), unreadable
+/// (`error`), or changed on disk since the last ingestion (`new`, `deleted`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum KnowledgeSourceState {
+    Ok,
+    Skipped,
+    Error,
+    New,
+    Deleted,
+}
+
+/// One file of `knowledge/` in the knowledge panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct KnowledgeSource {
+    /// Relative to `knowledge/`, with `/`.
+    pub path: String,
+    pub state: KnowledgeSourceState,
+    /// Why it was skipped or failed, or a warning.
+    pub message: Option<String>,
+    pub chunks: usize,
+    /// Chunks flagged as containing instructions aimed at a model.
+    pub injection_chunks: usize,
+    /// Milliseconds since the Unix epoch; none for files not ingested yet.
+    pub ingested_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct KnowledgeStatus {
+    pub sources: Vec<KnowledgeSource>,
+    /// Chunks in the index.
+    pub chunks: usize,
+    /// An ingestion is running.
+    pub running: bool,
+}
+
+/// One search hit. Offsets are UTF-8 byte offsets: `start`/`end` into the source's
+/// extracted text ([`KnowledgeSourceText`]), `highlights` into `text`.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct KnowledgeHit {
+    pub path: String,
+    pub heading_path: Vec<String>,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub score: f32,
+    /// Flagged at ingestion: contains instructions aimed at a model.
+    pub injection: bool,
+    pub highlights: Vec<(usize, usize)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct KnowledgeResults {
+    /// The mode that ran (BM25 when the embedder is missing).
+    pub mode: KnowledgeMode,
+    /// Why the search fell back to BM25, if it did.
+    pub note: Option<String>,
+    pub hits: Vec<KnowledgeHit>,
+}
+
+/// Where a running ingestion stands (the `knowledge-progress` event).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct IngestProgress {
+    pub files_done: usize,
+    pub files_total: usize,
+    pub chunks: usize,
+    pub current: Option<String>,
+}
+
+/// What an ingestion did.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct IngestSummary {
+    pub files: usize,
+    pub ingested: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+    pub problems: Vec<KnowledgeSource>,
+    pub chunks: usize,
+    pub injection_chunks: usize,
+    pub cancelled: bool,
+    pub seconds: f64,
+}
+
+/// A source's text as ingestion extracted it: hit offsets point into it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct KnowledgeSourceText {
+    pub path: String,
+    pub format: String,
+    pub text: String,
+}
+
 /// Every error that crosses the IPC boundary or is printed by `--json`: a stable code
 /// for programs and a sentence for people.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -118,6 +239,15 @@ pub fn typescript_bindings() -> String {
         RulePack::decl(&cfg),
         RuleListing::decl(&cfg),
         RuleTrial::decl(&cfg),
+        KnowledgeMode::decl(&cfg),
+        KnowledgeSourceState::decl(&cfg),
+        KnowledgeSource::decl(&cfg),
+        KnowledgeStatus::decl(&cfg),
+        KnowledgeHit::decl(&cfg),
+        KnowledgeResults::decl(&cfg),
+        IngestProgress::decl(&cfg),
+        IngestSummary::decl(&cfg),
+        KnowledgeSourceText::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `cargo test -p imprimatur-workspace bindings` \

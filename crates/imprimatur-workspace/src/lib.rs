@@ -12,6 +12,7 @@ mod bundled;
 pub mod check;
 mod error;
 pub mod ipc;
+pub mod knowledge;
 pub mod recent;
 pub mod rules;
 mod settings;

@@ -257,3 +257,48 @@ warning: string | null,
  * `when:` and `[style.levels]` say.
  */
 findings: Array<Finding>, };
+export type KnowledgeMode = "bm25" | "dense" | "hybrid";
+export type KnowledgeSourceState = "ok" | "skipped" | "error" | "new" | "deleted";
+export type KnowledgeSource = { 
+/**
+ * Relative to `knowledge/`, with `/`.
+ */
+path: string, state: KnowledgeSourceState, 
+/**
+ * Why it was skipped or failed, or a warning.
+ */
+message: string | null, chunks: number, 
+/**
+ * Chunks flagged as containing instructions aimed at a model.
+ */
+injection_chunks: number, 
+/**
+ * Milliseconds since the Unix epoch; none for files not ingested yet.
+ */
+ingested_at: number | null, };
+export type KnowledgeStatus = { sources: Array<KnowledgeSource>, 
+/**
+ * Chunks in the index.
+ */
+chunks: number, 
+/**
+ * An ingestion is running.
+ */
+running: boolean, };
+export type KnowledgeHit = { path: string, heading_path: Array<string>, start: number, end: number, text: string, score: number, 
+/**
+ * Flagged at ingestion: contains instructions aimed at a model.
+ */
+injection: boolean, highlights: Array<[number, number]>, };
+export type KnowledgeResults = { 
+/**
+ * The mode that ran (BM25 when the embedder is missing).
+ */
+mode: KnowledgeMode, 
+/**
+ * Why the search fell back to BM25, if it did.
+ */
+note: string | null, hits: Array<KnowledgeHit>, };
+export type IngestProgress = { files_done: number, files_total: number, chunks: number, current: string | null, };
+export type IngestSummary = { files: number, ingested: number, unchanged: number, removed: number, problems: Array<KnowledgeSource>, chunks: number, injection_chunks: number, cancelled: boolean, seconds: number, };
+export type KnowledgeSourceText = { path: string, format: string, text: string, };

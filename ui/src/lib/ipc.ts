@@ -1,6 +1,7 @@
 // Typed wrappers around the Tauri commands. Argument keys are snake_case exactly as
 // the Rust command signatures declare them.
 import { invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
 import { toIpcError } from './ipc-error';
 import type {
   AppState,
@@ -21,6 +22,12 @@ import type {
   RuleLevel,
   RuleListing,
   RuleTrial,
+  IngestProgress,
+  IngestSummary,
+  KnowledgeMode,
+  KnowledgeResults,
+  KnowledgeSourceText,
+  KnowledgeStatus,
 } from './bindings';
 
 export type { Ignore, IgnoreScope } from './bindings';
@@ -89,6 +96,21 @@ export const ruleSave = (pack: string, name: string, source: string) =>
 export const ruleTry = (pack: string, name: string, source: string, sample: string) =>
   call<RuleTrial>('rule_try', { pack, name, source, sample });
 
+/** The knowledge panel: every file of knowledge/ with its ingestion state. */
+export const kbStatus = () => call<KnowledgeStatus>('kb_status');
+/** Hybrid search by default; falls back to BM25 (with `note`) without the embedding model. */
+export const kbSearch = (query: string, mode: KnowledgeMode | null = null, limit: number | null = null) =>
+  call<KnowledgeResults>('kb_search', { query, mode, limit });
+/** Ingests knowledge/ (changed files only); progress arrives through `onKbProgress`. */
+export const kbIngest = () => call<IngestSummary>('kb_ingest');
+/** Stops the running ingestion at its next file or batch; what is done stays done. */
+export const kbCancel = () => call<null>('kb_cancel');
+/** A source's extracted text, into which hit offsets point. */
+export const kbSource = (path: string) => call<KnowledgeSourceText>('kb_source', { path });
+/** Subscribes to ingestion progress; resolves to the unsubscribe function. */
+export const onKbProgress = (f: (p: IngestProgress) => void) =>
+  listen<IngestProgress>('knowledge-progress', (e) => f(e.payload));
+
 export const ipc = {
   appState,
   workspaceOpen,
@@ -111,6 +133,12 @@ export const ipc = {
   ruleSetLevel,
   ruleSave,
   ruleTry,
+  kbStatus,
+  kbSearch,
+  kbIngest,
+  kbCancel,
+  kbSource,
+  onKbProgress,
 };
 
 export { isIpcError, toIpcError } from './ipc-error';
