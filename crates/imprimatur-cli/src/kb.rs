@@ -21,12 +21,12 @@ fn knowledge_error(e: KnowledgeError) -> IpcError {
 }
 
 /// The local embedder, or why it is missing (then BM25 stands in).
-fn embedder() -> Result<Embedder, String> {
-    let dir = imprimatur_embed::default_model_dir();
-    Embedder::load(&dir).map_err(|e| {
-        format!("{e}; run `imprimatur models install-embedder` for dense and hybrid search")
-    })
+fn embedder() -> Result<Embedder, imprimatur_embed::EmbedError> {
+    Embedder::load(&imprimatur_embed::default_model_dir())
 }
+
+/// What to do when the embedder is missing, after the reason.
+const INSTALL_HINT: &str = "run `imprimatur models install-embedder` for dense and hybrid search";
 
 pub(crate) fn run(cmd: &KbCommand, workspace: &Path, json: bool) -> Result<Outcome, IpcError> {
     match cmd {
@@ -50,12 +50,9 @@ pub(crate) fn run(cmd: &KbCommand, workspace: &Path, json: bool) -> Result<Outco
             let (vector, note) = if mode == SearchMode::Bm25 {
                 (None, None)
             } else {
-                match embedder().and_then(|e| {
-                    e.embed_queries(&[query.as_str()])
-                        .map_err(|err| err.to_string())
-                }) {
+                match embedder().and_then(|e| e.embed_queries(&[query.as_str()])) {
                     Ok(mut v) => (v.pop(), None),
-                    Err(why) => (None, Some(format!("BM25 only: {why}"))),
+                    Err(why) => (None, Some(format!("BM25 only: {why}; {INSTALL_HINT}"))),
                 }
             };
             let location =
@@ -146,9 +143,9 @@ pub(crate) fn run(cmd: &KbCommand, workspace: &Path, json: bool) -> Result<Outco
             let embedder = if *bm25_only {
                 None
             } else {
-                Some(embedder().map_err(|message| IpcError {
-                    code: "embedder".into(),
-                    message,
+                Some(embedder().map_err(|e| IpcError {
+                    code: e.code().into(),
+                    message: format!("{e}; {INSTALL_HINT}"),
                 })?)
             };
             let options = EvalOptions {

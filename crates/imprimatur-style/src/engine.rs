@@ -223,11 +223,11 @@ impl StyleEngine {
             None
         } else {
             let src = format!("^(?:{})$", vocab.accept.join("|"));
-            Some(Pattern::new(&src).map_err(|message| StyleError::Regex {
+            Some(Pattern::new(&src).map_err(|e| StyleError::Regex {
                 file: PathBuf::from("accept.txt"),
                 rule: "Vale.Terms".into(),
                 pattern: src.clone(),
-                message,
+                message: e.to_string(),
             })?)
         };
         let plans = [plan(&rules, 0..n_de), plan(&rules, n_de..n_de + n_en)];

@@ -17,7 +17,7 @@ pub mod vale_ini;
 pub use config::{AddressForm, GenderConvention, LevelSetting, StyleConfig};
 pub use engine::{check, LoadWarning, RuleInfo, StyleEngine, Vocabulary};
 pub use error::StyleError;
-pub use rule::{compile_rule, load_pack, validate_rule, Pack, Rule, RuleKind};
+pub use rule::{compile_rule, load_pack, validate_rule, NotRun, Pack, Rule, RuleKind};
 
 use imprimatur_check::Severity;
 use serde::{Deserialize, Serialize};

@@ -20,8 +20,14 @@ pub(crate) enum Pattern {
     ),
 }
 
+/// Why a rule's pattern does not compile, in the words of the regex engine that would
+/// have run it (the message ends up in [`crate::StyleError::Regex`] with file and rule).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PatternError(String);
+
 impl Pattern {
-    pub fn new(source: &str) -> Result<Pattern, String> {
+    pub fn new(source: &str) -> Result<Pattern, PatternError> {
         match regex::Regex::new(source) {
             Ok(re) => {
                 let guard = source
@@ -41,17 +47,22 @@ impl Pattern {
                 })
                 .map_err(|e| {
                     // The fancy error explains lookaround problems; the plain one syntax errors.
-                    if source.contains("(?<") || source.contains("(?=") || source.contains("(?!") {
-                        e.to_string()
-                    } else {
-                        fast_err
-                            .to_string()
-                            .lines()
-                            .last()
-                            .unwrap_or("")
-                            .trim()
-                            .to_string()
-                    }
+                    PatternError(
+                        if source.contains("(?<")
+                            || source.contains("(?=")
+                            || source.contains("(?!")
+                        {
+                            e.to_string()
+                        } else {
+                            fast_err
+                                .to_string()
+                                .lines()
+                                .last()
+                                .unwrap_or("")
+                                .trim()
+                                .to_string()
+                        },
+                    )
                 }),
         }
     }

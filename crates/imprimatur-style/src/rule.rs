@@ -298,7 +298,7 @@ pub fn load_pack(dir: &Path, name: &str) -> Result<Pack, StyleError> {
             .unwrap_or_default();
         match compile_rule(name, &rule_name, &file, &text)? {
             Ok(rule) => pack.rules.push(rule),
-            Err(warning) => pack.warnings.push(warning),
+            Err(not_run) => pack.warnings.push(not_run.warning),
         }
     }
     Ok(pack)
@@ -311,6 +311,14 @@ pub fn validate_rule(pack: &str, name: &str, text: &str) -> Result<Option<Rule>,
     compile_rule(pack, name, &file, text).map(Result::ok)
 }
 
+/// A rule that loads but does not run (`sequence`, `script`): the pack still loads, and
+/// the warning says which rule is left out and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{warning}")]
+pub struct NotRun {
+    pub warning: String,
+}
+
 /// Compiles one rule. The outer error is a broken rule; the inner `Err` is a rule that
 /// loads but does not run (`sequence`, `script`), with the warning to show.
 pub fn compile_rule(
@@ -318,7 +326,7 @@ pub fn compile_rule(
     name: &str,
     file: &Path,
     text: &str,
-) -> Result<Result<Rule, String>, StyleError> {
+) -> Result<Result<Rule, NotRun>, StyleError> {
     let spec = spec::parse(file, text)?;
     compile_spec(pack, name, file, spec)
 }
@@ -328,7 +336,7 @@ pub(crate) fn compile_spec(
     name: &str,
     file: &Path,
     spec: RuleSpec,
-) -> Result<Result<Rule, String>, StyleError> {
+) -> Result<Result<Rule, NotRun>, StyleError> {
     let code = format!("{pack}.{name}");
     let invalid = |message: String| StyleError::InvalidRule {
         file: file.to_path_buf(),
@@ -341,10 +349,12 @@ pub(crate) fn compile_spec(
         .ok_or_else(|| invalid(format!("`extends` is missing; known kinds: {KNOWN_KINDS}")))?;
     let kind_name = kind_name.trim().to_ascii_lowercase();
     if kind_name == "sequence" || kind_name == "script" {
-        return Ok(Err(format!(
-            "{code} ({}) uses `extends: {kind_name}`, which Imprimatur does not run yet; the rest of the pack runs",
-            file.display()
-        )));
+        return Ok(Err(NotRun {
+            warning: format!(
+                "{code} ({}) uses `extends: {kind_name}`, which Imprimatur does not run yet; the rest of the pack runs",
+                file.display()
+            ),
+        }));
     }
     let kind = RuleKind::parse(&kind_name).ok_or_else(|| StyleError::UnknownKind {
         file: file.to_path_buf(),
@@ -376,11 +386,11 @@ pub(crate) fn compile_spec(
         scopes.push(kind.default_scope());
     }
     let compile = |source: &str| {
-        Pattern::new(source).map_err(|message| StyleError::Regex {
+        Pattern::new(source).map_err(|e| StyleError::Regex {
             file: file.to_path_buf(),
             rule: code.clone(),
             pattern: source.to_string(),
-            message,
+            message: e.to_string(),
         })
     };
     let exceptions = |spec: &RuleSpec| -> Result<Option<Pattern>, StyleError> {

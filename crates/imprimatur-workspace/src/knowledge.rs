@@ -39,7 +39,7 @@ pub enum KnowledgeFault {
     #[error(transparent)]
     Ingest(#[from] IngestError),
     #[error("the embedding model could not be loaded ({0}); run `imprimatur models install-embedder` to ingest and for dense and hybrid search")]
-    Embedder(String),
+    Embedder(Arc<imprimatur_embed::EmbedError>),
     #[error("{0}")]
     Extract(#[from] imprimatur_ingest::ExtractError),
     #[error("an ingestion is already running; wait for it to finish or cancel it")]
@@ -76,7 +76,7 @@ pub struct Knowledge {
     model_dir: PathBuf,
     /// `None` until first use; then the model or why it could not be loaded (kept, so a
     /// missing model is not searched for on every query).
-    embedder: Mutex<Option<Result<Arc<Embedder>, String>>>,
+    embedder: Mutex<Option<Result<Arc<Embedder>, Arc<imprimatur_embed::EmbedError>>>>,
     /// The index of the workspace at this root.
     index: Mutex<Option<(PathBuf, Arc<Mutex<KnowledgeBase>>)>>,
     cancel: AtomicBool,
@@ -106,7 +106,7 @@ impl Knowledge {
         let loaded = slot.get_or_insert_with(|| {
             Embedder::load(&self.model_dir)
                 .map(Arc::new)
-                .map_err(|e| e.to_string())
+                .map_err(Arc::new)
         });
         loaded.clone().map_err(KnowledgeFault::Embedder)
     }
@@ -183,7 +183,7 @@ impl Knowledge {
         } else {
             match self.embedder().and_then(|e| {
                 e.embed_queries(&[text])
-                    .map_err(|err| KnowledgeFault::Embedder(err.to_string()))
+                    .map_err(|err| KnowledgeFault::Embedder(Arc::new(err)))
             }) {
                 Ok(mut v) => (v.pop(), None),
                 Err(why) => (None, Some(why.to_string())),

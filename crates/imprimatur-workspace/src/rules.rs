@@ -234,9 +234,9 @@ impl Workspace {
                     .as_deref()
                     .is_none_or(|c| fits_house(c, cfg))
             }
-            Ok(Err(warning)) => {
+            Ok(Err(not_run)) => {
                 entry.level = level_in(&source).unwrap_or(RuleLevel::Suggestion);
-                entry.warning = Some(warning);
+                entry.warning = Some(not_run.warning);
                 false
             }
             Err(e) => {
@@ -406,10 +406,10 @@ impl Workspace {
         let path = self.root().join(rule_path(pack, name));
         let rule = match imprimatur_style::compile_rule(pack, name, &path, source) {
             Ok(Ok(rule)) => rule,
-            Ok(Err(warning)) => {
+            Ok(Err(not_run)) => {
                 return RuleTrial {
                     problem: None,
-                    warning: Some(warning),
+                    warning: Some(not_run.warning),
                     findings: Vec::new(),
                 }
             }

@@ -21,20 +21,21 @@ pub(super) fn extract(path: &Path, bytes: &[u8]) -> Result<Extracted, ExtractErr
         path: path.to_path_buf(),
         reason,
     };
+    let part = |e: PartError| broken(e.to_string());
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| broken(format!("not a zip archive: {e}")))?;
     let document = read_part(&mut zip, "word/document.xml")
-        .map_err(broken)?
+        .map_err(part)?
         .ok_or_else(|| broken("it has no word/document.xml; is it a Word document?".into()))?;
-    let styles = match read_part(&mut zip, "word/styles.xml").map_err(broken)? {
-        Some(xml) => heading_styles(&xml).map_err(broken)?,
+    let styles = match read_part(&mut zip, "word/styles.xml").map_err(part)? {
+        Some(xml) => heading_styles(&xml).map_err(part)?,
         None => HashMap::new(),
     };
-    let core = read_part(&mut zip, "docProps/core.xml").map_err(broken)?;
-    let out = paragraphs(&document, &styles).map_err(broken)?;
+    let core = read_part(&mut zip, "docProps/core.xml").map_err(part)?;
+    let out = paragraphs(&document, &styles).map_err(part)?;
     let (mut title, mut lang) = (None, None);
     if let Some(core) = core {
-        (title, lang) = core_properties(&core).map_err(broken)?;
+        (title, lang) = core_properties(&core).map_err(part)?;
     }
     let title = title.or_else(|| {
         out.blocks.iter().find_map(|b| match &b.kind {
@@ -56,33 +57,55 @@ pub(super) fn extract(path: &Path, bytes: &[u8]) -> Result<Extracted, ExtractErr
     })
 }
 
+/// What is wrong inside the archive, naming the part; it becomes the reason of
+/// [`ExtractError::Docx`], which names the file.
+#[derive(Debug, thiserror::Error)]
+enum PartError {
+    #[error("{part}: {source}")]
+    Zip {
+        part: &'static str,
+        source: zip::result::ZipError,
+    },
+    #[error("{part}: {source}")]
+    Read {
+        part: &'static str,
+        source: std::io::Error,
+    },
+    #[error("{part}: {source}")]
+    Xml {
+        part: &'static str,
+        source: quick_xml::Error,
+    },
+}
+
+fn bad_xml(part: &'static str) -> impl FnOnce(quick_xml::Error) -> PartError {
+    move |source| PartError::Xml { part, source }
+}
+
 fn read_part(
     zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
-    name: &str,
-) -> Result<Option<String>, String> {
-    let file = match zip.by_name(name) {
+    part: &'static str,
+) -> Result<Option<String>, PartError> {
+    let file = match zip.by_name(part) {
         Ok(f) => f,
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-        Err(e) => return Err(format!("{name}: {e}")),
+        Err(source) => return Err(PartError::Zip { part, source }),
     };
     let mut text = String::new();
     file.take(MAX_PART)
         .read_to_string(&mut text)
-        .map_err(|e| format!("{name}: {e}"))?;
+        .map_err(|source| PartError::Read { part, source })?;
     Ok(Some(text))
 }
 
 /// Heading level (1-based) of every paragraph style that is a heading.
-fn heading_styles(xml: &str) -> Result<HashMap<String, u8>, String> {
+fn heading_styles(xml: &str) -> Result<HashMap<String, u8>, PartError> {
     let mut reader = Reader::from_str(xml);
     let mut out = HashMap::new();
     let mut id: Option<String> = None;
     let mut level: Option<u8> = None;
     loop {
-        match reader
-            .read_event()
-            .map_err(|e| format!("word/styles.xml: {e}"))?
-        {
+        match reader.read_event().map_err(bad_xml("word/styles.xml"))? {
             Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
                 "style" => {
                     id = attr(&e, "styleId");
@@ -138,17 +161,14 @@ fn level_from_style_id(id: &str) -> Option<u8> {
     rest.parse::<u8>().ok().filter(|l| (1..=9).contains(l))
 }
 
-fn paragraphs(xml: &str, styles: &HashMap<String, u8>) -> Result<TextBuilder, String> {
+fn paragraphs(xml: &str, styles: &HashMap<String, u8>) -> Result<TextBuilder, PartError> {
     let mut reader = Reader::from_str(xml);
     let mut out = TextBuilder::default();
     let mut current = String::new();
     let mut level: Option<u8> = None;
     let mut in_text = false;
     loop {
-        match reader
-            .read_event()
-            .map_err(|e| format!("word/document.xml: {e}"))?
-        {
+        match reader.read_event().map_err(bad_xml("word/document.xml"))? {
             Event::Start(e) => match e.local_name().as_ref() {
                 "p" => {
                     current.clear();
@@ -210,15 +230,12 @@ fn paragraphs(xml: &str, styles: &HashMap<String, u8>) -> Result<TextBuilder, St
     Ok(out)
 }
 
-fn core_properties(xml: &str) -> Result<(Option<String>, Option<Lang>), String> {
+fn core_properties(xml: &str) -> Result<(Option<String>, Option<Lang>), PartError> {
     let mut reader = Reader::from_str(xml);
     let (mut title, mut lang) = (None, None);
     let mut field: Option<&'static str> = None;
     loop {
-        match reader
-            .read_event()
-            .map_err(|e| format!("docProps/core.xml: {e}"))?
-        {
+        match reader.read_event().map_err(bad_xml("docProps/core.xml"))? {
             Event::Start(e) => {
                 field = match e.local_name().as_ref() {
                     "title" => Some("title"),
