@@ -151,10 +151,15 @@ enum KbModeArg {
     Hybrid,
 }
 
-fn parse_key_value(s: &str) -> Result<(String, String), String> {
+/// A `--meta` argument without `=`; clap prints it with the argument's name.
+#[derive(Debug, thiserror::Error)]
+#[error("expected KEY=VALUE, got {0:?}")]
+struct NotKeyValue(String);
+
+fn parse_key_value(s: &str) -> Result<(String, String), NotKeyValue> {
     s.split_once('=')
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .ok_or_else(|| format!("expected KEY=VALUE, got {s:?}"))
+        .ok_or_else(|| NotKeyValue(s.to_string()))
 }
 
 #[derive(Subcommand)]

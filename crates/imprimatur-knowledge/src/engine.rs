@@ -89,20 +89,33 @@ pub(crate) struct Engine {
 /// index the same sparse vectors.
 pub(crate) struct Bm25Analyzers(HashMap<&'static str, EdgeBm25>);
 
+/// Why Qdrant's BM25 analyzer could not be set up from the settings.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Bm25SetupError {
+    #[error("BM25 {0} is not a number (NaN); give it a finite number")]
+    NaN(&'static str),
+    #[error("BM25 analyzer for {lang}: {detail}")]
+    Analyzer { lang: &'static str, detail: String },
+}
+
 impl Bm25Analyzers {
-    pub fn new(bm25: &Bm25Settings) -> Result<Bm25Analyzers, String> {
+    pub fn new(bm25: &Bm25Settings) -> Result<Bm25Analyzers, Bm25SetupError> {
         let mut analyzers = HashMap::new();
         for lang in ["german", "english"] {
             let config = EdgeBm25Config {
-                k: NotNan::new(bm25.k1).map_err(|_| "BM25 k1 is NaN")?,
-                b: NotNan::new(bm25.b).map_err(|_| "BM25 b is NaN")?,
-                avg_len: NotNan::new(bm25.avg_len).map_err(|_| "BM25 avg_len is NaN")?,
+                k: NotNan::new(bm25.k1).map_err(|_| Bm25SetupError::NaN("k1"))?,
+                b: NotNan::new(bm25.b).map_err(|_| Bm25SetupError::NaN("b"))?,
+                avg_len: NotNan::new(bm25.avg_len).map_err(|_| Bm25SetupError::NaN("avg_len"))?,
                 language: Some(lang.to_string()),
                 // Umlauts and accents folded, so `Hauser` finds `Häuser`.
                 ascii_folding: Some(true),
                 ..EdgeBm25Config::default()
             };
-            analyzers.insert(lang, EdgeBm25::new(config).map_err(|e| e.to_string())?);
+            let analyzer = EdgeBm25::new(config).map_err(|e| Bm25SetupError::Analyzer {
+                lang,
+                detail: e.to_string(),
+            })?;
+            analyzers.insert(lang, analyzer);
         }
         Ok(Bm25Analyzers(analyzers))
     }
@@ -160,9 +173,9 @@ impl Engine {
         bm25: &Bm25Settings,
     ) -> Result<(Engine, bool), KnowledgeError> {
         let err = edge_error(path);
-        let analyzers = Bm25Analyzers::new(bm25).map_err(|detail| KnowledgeError::Engine {
+        let analyzers = Bm25Analyzers::new(bm25).map_err(|e| KnowledgeError::Engine {
             path: path.to_path_buf(),
-            detail,
+            detail: e.to_string(),
         })?;
         let exists = path.join("edge_config.json").exists();
         let shard = if exists {

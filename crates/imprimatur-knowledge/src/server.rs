@@ -79,8 +79,8 @@ impl ServerIndex {
             .api_key(api_key)
             .build()
             .map_err(|e| fail("connecting", e.to_string()))?;
-        let analyzers =
-            Bm25Analyzers::new(&Bm25Settings::default()).map_err(|e| fail("BM25", e))?;
+        let analyzers = Bm25Analyzers::new(&Bm25Settings::default())
+            .map_err(|e| fail("BM25", e.to_string()))?;
         let index = ServerIndex {
             client,
             runtime,

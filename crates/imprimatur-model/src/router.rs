@@ -114,14 +114,25 @@ pub struct Router {
     backoff: Duration,
 }
 
+/// Why the gate refused a model; recorded as a routing decision.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "refused {model}: the document is confidential and {model} is a cloud model ({preset} {url})"
+)]
+pub struct Refusal {
+    pub model: String,
+    pub preset: String,
+    pub url: String,
+}
+
 /// THE confidentiality gate. Called immediately before every provider call.
-pub fn admit(name: &str, def: &ProviderDef, ask: &Ask) -> Result<(), String> {
+pub fn admit(name: &str, def: &ProviderDef, ask: &Ask) -> Result<(), Refusal> {
     if ask.confidential && def.locality() == Locality::Cloud {
-        return Err(format!(
-            "refused {name}: the document is confidential and {name} is a cloud model ({} {})",
-            def.preset,
-            def.base_url().unwrap_or_default()
-        ));
+        return Err(Refusal {
+            model: name.to_string(),
+            preset: def.preset.to_string(),
+            url: def.base_url().unwrap_or_default().to_string(),
+        });
     }
     Ok(())
 }
@@ -370,8 +381,8 @@ impl Router {
         let routing_us = routing_started.elapsed().as_micros() as u64;
         for name in &plan.steps {
             let def = self.config.provider(name)?;
-            if let Err(why) = admit(name, def, ask) {
-                decisions.push(why);
+            if let Err(refusal) = admit(name, def, ask) {
+                decisions.push(refusal.to_string());
                 continue;
             }
             let cloud = def.locality() == Locality::Cloud;

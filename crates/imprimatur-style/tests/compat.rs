@@ -75,11 +75,23 @@ fn parse_feature(text: &str) -> Vec<Scenario> {
     out
 }
 
+/// Why a scenario cannot be played with this copy of the test data (printed as SKIP).
+#[derive(Debug, thiserror::Error)]
+enum Skip {
+    #[error("fixture {0} is missing")]
+    Missing(PathBuf),
+    #[error("the fixture has no Markdown files in this copy of the test data")]
+    NoMarkdown,
+    #[error(transparent)]
+    Style(#[from] imprimatur_style::StyleError),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
 /// What `vale --output=line --sort --relative` prints for the fixture folder.
-fn play(fixture: &Path, package_sources: &[PathBuf]) -> Result<Vec<String>, String> {
-    let ini = vale_ini::read(&fixture.join(".vale.ini")).map_err(|e| e.to_string())?;
-    let mut files: Vec<PathBuf> = std::fs::read_dir(fixture)
-        .map_err(|e| e.to_string())?
+fn play(fixture: &Path, package_sources: &[PathBuf]) -> Result<Vec<String>, Skip> {
+    let ini = vale_ini::read(&fixture.join(".vale.ini"))?;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(fixture)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             p.is_file()
@@ -93,7 +105,7 @@ fn play(fixture: &Path, package_sources: &[PathBuf]) -> Result<Vec<String>, Stri
         .iter()
         .any(|f| f.extension().is_some_and(|e| e == "md"))
     {
-        return Err("the fixture has no Markdown files in this copy of the test data".into());
+        return Err(Skip::NoMarkdown);
     }
     let mut lines = Vec::new();
     for file in files {
@@ -104,10 +116,8 @@ fn play(fixture: &Path, package_sources: &[PathBuf]) -> Result<Vec<String>, Stri
         if !["md", "markdown", "txt"].contains(&ext.as_str()) {
             continue;
         }
-        let engine = ini
-            .engine_for(&ext, package_sources)
-            .map_err(|e| e.to_string())?;
-        let source = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
+        let engine = ini.engine_for(&ext, package_sources)?;
+        let source = std::fs::read_to_string(&file)?;
         let doc = Document::parse(source, Lang::En);
         let mut findings = check(&doc, &engine);
         findings.sort_by_key(|f| (f.span.line, f.span.column));
@@ -153,7 +163,7 @@ fn vale_feature_scenarios() {
         for s in &scenarios {
             let dir = fixtures.join(&s.fixture);
             let outcome = if !dir.join(".vale.ini").is_file() {
-                Err(format!("fixture {} is missing", dir.display()))
+                Err(Skip::Missing(dir.clone()))
             } else {
                 play(&dir, &package_sources)
             };
