@@ -113,8 +113,7 @@ pub(crate) fn post_lines(
                     .headers()
                     .get("retry-after")
                     .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .map(Duration::from_secs);
+                    .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()));
                 let mut text = String::new();
                 let _ = resp
                     .into_body()
@@ -241,4 +240,110 @@ pub(crate) fn scrub(text: &str, secrets: &[String]) -> String {
         }
     }
     out
+}
+
+/// `Retry-After` is either a number of seconds or an HTTP date (RFC 9110 §10.2.3: the
+/// IMF-fixdate, and the obsolete RFC 850 and asctime forms a recipient must accept). A
+/// date in the past means "now"; anything else unreadable is ignored.
+pub fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = parse_http_date(value)?;
+    let now = now.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs() as i64;
+    Some(Duration::from_secs(at.saturating_sub(now).max(0) as u64))
+}
+
+/// An HTTP date → seconds since 1970 (UTC).
+fn parse_http_date(s: &str) -> Option<i64> {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let month = |m: &str| {
+        MONTHS
+            .iter()
+            .position(|x| x.eq_ignore_ascii_case(m))
+            .map(|i| i as u32 + 1)
+    };
+    let parts: Vec<&str> = s
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '-')
+        .filter(|p| !p.is_empty())
+        .collect();
+    let (day, mon, year, time) = match parts.as_slice() {
+        // Sun, 06 Nov 1994 08:49:37 GMT  /  Sunday, 06-Nov-94 08:49:37 GMT
+        [_, d, m, y, t, "GMT"] => {
+            let mut y: i64 = y.parse().ok()?;
+            if y < 100 {
+                // RFC 9110: a two-digit year more than 50 years ahead is in the past century.
+                y += if y < 70 { 2000 } else { 1900 };
+            }
+            (d.parse::<u32>().ok()?, month(m)?, y, *t)
+        }
+        // Sun Nov  6 08:49:37 1994
+        [_, m, d, t, y] => (d.parse().ok()?, month(m)?, y.parse().ok()?, *t),
+        _ => return None,
+    };
+    let hms: Vec<i64> = time
+        .split(':')
+        .map(|x| x.parse().ok())
+        .collect::<Option<_>>()?;
+    let [h, mi, se] = hms.as_slice() else {
+        return None;
+    };
+    if !(1..=31).contains(&day) || *h > 23 || *mi > 59 || *se > 60 {
+        return None;
+    }
+    let days = crate::ledger::days_from_civil(year, mon, day);
+    Some(days * 86_400 + h * 3600 + mi * 60 + se)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    fn at(secs: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    #[test]
+    fn retry_after_seconds_and_http_dates() {
+        // 1994-11-06T08:49:37Z is 784111777 s after the epoch.
+        let now = at(784_111_777 - 90);
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
+        for date in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            assert_eq!(
+                parse_retry_after(date, now),
+                Some(Duration::from_secs(90)),
+                "{date}"
+            );
+        }
+        // A date in the past: retry now.
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", at(784_111_777 + 5)),
+            Some(Duration::ZERO)
+        );
+        // 2026-11-24T10:00:00Z, a leap-year-spanning date far from the 1994 example.
+        assert_eq!(
+            parse_retry_after("Tue, 24 Nov 2026 10:00:30 GMT", at(1_795_514_400)),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(
+            parse_retry_after("Sun, 06 Foo 1994 08:49:37 GMT", now),
+            None
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 25:49:37 GMT", now),
+            None
+        );
+    }
 }

@@ -52,6 +52,7 @@ struct Patterns {
     email: Regex,
     iban: Regex,
     address: Regex,
+    street_prep: Regex,
     phone: Regex,
     name: Regex,
 }
@@ -63,7 +64,7 @@ fn patterns() -> &'static Patterns {
         // Country code, check digits, 11 to 30 alphanumerics, in groups of four or not.
         iban: Regex::new(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b").unwrap(),
         // "Hauptstraße 12a", "Karlsruher Str. 5", "Kaiser-Wilhelm-Straße 3": streets end
-        // in the usual German suffixes ("Am Markt 1" or "An der Alb 5" are not found).
+        // in the usual German suffixes ("Am Markt 1" or "An der Alb 5" are `street_prep`).
         // A following ", 76131 Karlsruhe" joins the match.
         address: Regex::new(concat!(
             r"(?:\b[A-ZÄÖÜ][\w\-]*(?:er|e)\s(?i:",
@@ -71,6 +72,17 @@ fn patterns() -> &'static Patterns {
             r")|\b[A-ZÄÖÜ][\w\-]*?(?i:",
             street!(),
             r"))\s+\d{1,4}(?:[a-zA-Z]\b)?(?:(?:,\s*|\s+)(?:D-)?\d{5}\s+[A-ZÄÖÜ][\w\-]+(?:\s(?:am|an der|im|bei)\s[A-ZÄÖÜ][\w\-]+)?)?",
+        ))
+        .unwrap(),
+        // Streets without a suffix are named with a preposition and article: "Am Markt 5",
+        // "Unter den Linden 12", "An der Alb 3a", "Zur Mühle 8". Dates and quantities in
+        // the same shape ("Am Montag 3 Stunden", "Im Jahr 2026") are filtered after the
+        // match (see `street_prep_is_address`).
+        street_prep: Regex::new(concat!(
+            r"\b(?:Am|Im|Beim|Zum|Zur|Vorm|Hinterm|Unterm|Überm|",
+            r"(?:An|Auf|In|Unter|Hinter|Vor|Über|Bei|Neben|Zwischen)\s(?:der|dem|den))",
+            r"\s([A-ZÄÖÜ][\w\-]+(?:\s[A-ZÄÖÜ][\w\-]+)?)\s+(\d{1,3}[a-z]?)\b",
+            r"(?:(?:,\s*|\s+)(?:D-)?\d{5}\s+[A-ZÄÖÜ][\w\-]+)?",
         ))
         .unwrap(),
         // +49 / 0049 / 0 with an area code, then digits with spaces, dashes or slashes;
@@ -130,6 +142,141 @@ const NOT_NAMES: &[&str] = &[
     "Präsident",
 ];
 
+/// Nouns of time and quantity that follow "am/im/zum …" like a street name does.
+const NOT_STREETS: &[&str] = &[
+    "Jahr",
+    "Jahre",
+    "Jahren",
+    "Monat",
+    "Tag",
+    "Tage",
+    "Woche",
+    "Wochenende",
+    "Ende",
+    "Anfang",
+    "Beginn",
+    "Schluss",
+    "Start",
+    "Mittag",
+    "Abend",
+    "Morgen",
+    "Vormittag",
+    "Nachmittag",
+    "Montag",
+    "Dienstag",
+    "Mittwoch",
+    "Donnerstag",
+    "Freitag",
+    "Samstag",
+    "Sonntag",
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+    "Quartal",
+    "Halbjahr",
+    "Schnitt",
+    "Durchschnitt",
+    "Vergleich",
+    "Vorjahr",
+    "Kapitel",
+    "Abschnitt",
+    "Absatz",
+    "Punkt",
+    "Schritt",
+    "Rahmen",
+    "Bereich",
+    "Moment",
+    "Zeitraum",
+    "Rang",
+    "Platz",
+    "Stand",
+    "Minute",
+    "Stunde",
+    "Sekunde",
+    "Prozent",
+    "Grad",
+    "Folgenden",
+    "Wesentlichen",
+    "Einzelnen",
+    "Ganzen",
+    "Übrigen",
+    "Januar",
+];
+
+/// Words after the number that make "Am Montag 3 Stunden" a quantity, not an address.
+const NOT_AFTER: &[&str] = &[
+    "uhr",
+    "%",
+    "prozent",
+    "stunden",
+    "stunde",
+    "minuten",
+    "minute",
+    "sekunden",
+    "tage",
+    "tagen",
+    "wochen",
+    "monate",
+    "monaten",
+    "jahre",
+    "jahren",
+    "mal",
+    "euro",
+    "€",
+    "kw",
+    "mw",
+    "kwh",
+    "mwh",
+    "km",
+    "m",
+    "grad",
+    "°",
+    "anlagen",
+    "haushalte",
+    "mitarbeiter",
+    "personen",
+    "teilnehmer",
+    "stück",
+    "prozentpunkte",
+];
+
+/// Whether a preposition-led match ("Am Markt 5") is a street: not a time or quantity
+/// noun, not a street with a suffix (the suffix pattern finds that one from its own
+/// start), and not followed by a unit or a decimal.
+fn street_prep_is_address(name: &str, after: &str) -> bool {
+    let first = name.split_whitespace().next().unwrap_or(name);
+    if NOT_STREETS.contains(&first) {
+        return false;
+    }
+    let last = name.rsplit(' ').next().unwrap_or(name).to_lowercase();
+    let suffixed = street!()
+        .split('|')
+        .any(|s| last.ends_with(&s.replace("\\", "")) && last.len() > s.len());
+    if suffixed {
+        return false;
+    }
+    if after.starts_with(['.', ',']) && after[1..].starts_with(|c: char| c.is_ascii_digit()) {
+        return false;
+    }
+    let next = after
+        .trim_start()
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ')' | '!' | '?'))
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('.')
+        .to_lowercase();
+    !NOT_AFTER.contains(&next.as_str())
+}
+
 /// Finds personal data, sorted by position, never overlapping (the earlier and, at the
 /// same place, the more specific kind wins: e-mail, IBAN, address, phone, name).
 pub fn detect(text: &str) -> Vec<PiiMatch> {
@@ -158,6 +305,13 @@ pub fn detect(text: &str) -> Vec<PiiMatch> {
     }
     for m in p.address.find_iter(text) {
         push(&mut found, PiiKind::Address, m.start(), m.end());
+    }
+    for c in p.street_prep.captures_iter(text) {
+        let m = c.get(0).expect("the whole match");
+        let name = c.get(1).expect("the street name").as_str();
+        if street_prep_is_address(name, &text[m.end()..]) {
+            push(&mut found, PiiKind::Address, m.start(), m.end());
+        }
     }
     for m in p.phone.find_iter(text) {
         let digits = m.as_str().chars().filter(char::is_ascii_digit).count();

@@ -349,6 +349,77 @@ fn http_429_waits_as_long_as_retry_after_says() {
     assert!(ok.received().is_empty());
 }
 
+/// An IMF-fixdate (`Tue, 24 Nov 2026 10:00:30 GMT`) `secs_ahead` seconds from now.
+fn http_date_in(secs_ahead: u64) -> String {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + secs_ahead;
+    let (days, rem) = ((t / 86_400) as i64, t % 86_400);
+    // H. Hinnant's civil_from_days, written out independently of the crate's own.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    let wd = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][(days.rem_euclid(7)) as usize];
+    let mon = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][(m - 1) as usize];
+    format!(
+        "{wd}, {d:02} {mon} {y} {:02}:{:02}:{:02} GMT",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[test]
+fn http_429_with_retry_after_as_an_http_date() {
+    let date = http_date_in(2);
+    let limited = Server::start(move |n, _| {
+        if n == 0 {
+            Reply::Status {
+                code: 429,
+                headers: vec![("Retry-After".into(), date.clone())],
+                body: r#"{"error":{"message":"Rate limit reached","type":"requests"}}"#.into(),
+            }
+        } else {
+            Reply::Sse {
+                events: openai_events(&["nach dem Datum"], None),
+                delay: Duration::ZERO,
+            }
+        }
+    });
+    let ok = backup();
+    let r = two_models(&limited, &ok, "");
+    let (_d, mut store) = store();
+    let t = Instant::now();
+    let a = run(&r, &mut store, &ask()).0.unwrap();
+    let waited = t.elapsed();
+    assert_eq!(
+        (a.model.as_str(), a.text.as_str()),
+        ("first", "nach dem Datum")
+    );
+    // The date has whole seconds: 2 s ahead when sent is 1 to 2 s when read.
+    assert!(
+        waited >= Duration::from_millis(900),
+        "the date was honoured ({waited:?})"
+    );
+    assert!(waited < Duration::from_secs(4), "{waited:?}");
+    assert!(
+        a.decisions.iter().any(|d| d.contains("retry 1 after")),
+        "{:?}",
+        a.decisions
+    );
+    assert!(ok.received().is_empty());
+}
+
 #[test]
 fn http_429_with_a_long_retry_after_moves_on_at_once() {
     let limited = Server::start(|_, _| Reply::Status {
