@@ -163,6 +163,19 @@ pub(crate) fn list(conn: &Connection, after: u64, limit: u32) -> StoreResult<Vec
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+pub(crate) fn about(
+    conn: &Connection,
+    subject: &str,
+    action: Option<&str>,
+) -> StoreResult<Vec<AuditEntry>> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, at, actor, action, subject, details, prev_hash, hash
+         FROM audit WHERE subject = ?1 AND (?2 IS NULL OR action = ?2) ORDER BY seq",
+    )?;
+    let rows = stmt.query_map(params![subject, action], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 pub(crate) fn verify(conn: &Connection) -> StoreResult<AuditReport> {
     let mut stmt = conn.prepare(
         "SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit ORDER BY seq",

@@ -37,6 +37,14 @@ pub enum StoreError {
     ReasonRequired,
     #[error("no ignored finding {0} in this document")]
     IgnoreNotFound(String),
+    #[error("there is already a member {0}; `imprimatur member list` shows the members")]
+    MemberExists(String),
+    #[error("no member {0}; `imprimatur member list` shows the members, an admin adds one with `imprimatur member add`")]
+    MemberNotFound(String),
+    #[error("no active waiver {0} in this document; `imprimatur review status ID` lists the waivers")]
+    WaiverNotFound(String),
+    #[error("no open comment {0} in this document")]
+    CommentNotFound(String),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("compression failed: {0}")]
@@ -57,6 +65,10 @@ impl StoreError {
             StoreError::Corrupt { .. } => "store.corrupt",
             StoreError::ReasonRequired => "store.reason_required",
             StoreError::IgnoreNotFound(_) => "store.ignore_not_found",
+            StoreError::MemberExists(_) => "store.member_exists",
+            StoreError::MemberNotFound(_) => "store.member_not_found",
+            StoreError::WaiverNotFound(_) => "store.waiver_not_found",
+            StoreError::CommentNotFound(_) => "store.comment_not_found",
             StoreError::Sqlite(_) => "store.sqlite",
             StoreError::Codec(_) => "store.codec",
         }

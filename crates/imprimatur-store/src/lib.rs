@@ -4,20 +4,35 @@
 //! Functions take the current time as an argument so that tests control it.
 
 mod audit;
+mod check_reports;
 mod codec;
+mod comments;
+mod decisions;
 mod diff;
 mod documents;
 mod error;
 mod ids;
 mod ignores;
+mod members;
 mod migrations;
 mod model_calls;
+mod publications;
+mod review;
 mod revisions;
+mod waivers;
+mod workflow;
 
 use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
+pub use check_reports::StoredReport;
+pub use comments::Comment;
+pub use decisions::{Decision, Verdict};
+pub use members::{Member, NewMember, Role};
+pub use publications::Publication;
+pub use waivers::Waiver;
+pub use workflow::{ReviewState, WorkflowRow};
 pub use audit::{AuditBreak, AuditEntry, AuditProblem, AuditReport};
 pub use codec::{content_hash, MAX_CONTENT_BYTES};
 pub use diff::{DiffChunk, DiffOp, WordDiff};

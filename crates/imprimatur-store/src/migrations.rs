@@ -118,6 +118,115 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER model_calls_are_immutable BEFORE UPDATE ON model_calls
     BEGIN SELECT RAISE(ABORT, 'the cost ledger is append-only'); END;
     "#,
+    // 5: the review workflow: members with roles and public keys, the check report of each
+    // reviewed revision, the workflow state, signed decisions, waivers, comments on text
+    // ranges, publications. Decisions, reports and publications are append-only.
+    r#"
+    CREATE TABLE members (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        roles       TEXT NOT NULL,
+        public_key  TEXT NOT NULL,
+        added_by    TEXT NOT NULL,
+        added_at    INTEGER NOT NULL
+    ) STRICT;
+    CREATE TRIGGER members_are_kept BEFORE DELETE ON members
+    BEGIN SELECT RAISE(ABORT, 'members are never deleted; take their roles away'); END;
+
+    CREATE TABLE check_reports (
+        document_id  TEXT NOT NULL REFERENCES documents(id),
+        content_hash TEXT NOT NULL,
+        report       TEXT NOT NULL,
+        report_hash  TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        PRIMARY KEY (document_id, content_hash)
+    ) STRICT;
+    CREATE TRIGGER check_reports_are_immutable BEFORE UPDATE ON check_reports
+    BEGIN SELECT RAISE(ABORT, 'check reports are immutable'); END;
+    CREATE TRIGGER check_reports_are_kept BEFORE DELETE ON check_reports
+    BEGIN SELECT RAISE(ABORT, 'check reports are never deleted'); END;
+
+    CREATE TABLE workflow (
+        document_id TEXT PRIMARY KEY REFERENCES documents(id),
+        state       TEXT NOT NULL CHECK (state IN ('draft', 'in_review', 'changes_requested', 'approved', 'published')),
+        revision_id TEXT NOT NULL REFERENCES revisions(id),
+        changed_by  TEXT NOT NULL,
+        changed_at  INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TABLE decisions (
+        id           TEXT PRIMARY KEY,
+        document_id  TEXT NOT NULL REFERENCES documents(id),
+        revision_id  TEXT NOT NULL REFERENCES revisions(id),
+        content_hash TEXT NOT NULL,
+        report_hash  TEXT NOT NULL,
+        verdict      TEXT NOT NULL CHECK (verdict IN ('approve', 'request_changes')),
+        reviewer     TEXT NOT NULL,
+        decided_at   INTEGER NOT NULL,
+        comment      TEXT NOT NULL,
+        public_key   TEXT NOT NULL,
+        signature    TEXT NOT NULL,
+        via          TEXT NOT NULL CHECK (via IN ('local', 'decision_file')),
+        recorded_at  INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX decisions_by_document ON decisions(document_id);
+    CREATE TRIGGER decisions_are_immutable BEFORE UPDATE ON decisions
+    BEGIN SELECT RAISE(ABORT, 'decisions are immutable'); END;
+    CREATE TRIGGER decisions_are_kept BEFORE DELETE ON decisions
+    BEGIN SELECT RAISE(ABORT, 'decisions are never deleted'); END;
+
+    CREATE TABLE waivers (
+        id           TEXT PRIMARY KEY,
+        document_id  TEXT NOT NULL REFERENCES documents(id),
+        revision_id  TEXT NOT NULL REFERENCES revisions(id),
+        code         TEXT NOT NULL,
+        matched      TEXT NOT NULL,
+        context      TEXT NOT NULL,
+        reason       TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        reviewer     TEXT NOT NULL,
+        waived_at    INTEGER NOT NULL,
+        public_key   TEXT NOT NULL,
+        signature    TEXT NOT NULL,
+        revoked_by   TEXT,
+        revoked_at   INTEGER
+    ) STRICT;
+    CREATE INDEX waivers_by_document ON waivers(document_id);
+    CREATE TRIGGER waivers_are_kept BEFORE DELETE ON waivers
+    BEGIN SELECT RAISE(ABORT, 'waivers are never deleted; revoke them'); END;
+
+    CREATE TABLE comments (
+        id           TEXT PRIMARY KEY,
+        document_id  TEXT NOT NULL REFERENCES documents(id),
+        revision_id  TEXT NOT NULL REFERENCES revisions(id),
+        start        INTEGER NOT NULL,
+        "end"        INTEGER NOT NULL,
+        quote        TEXT NOT NULL,
+        prefix       TEXT NOT NULL,
+        suffix       TEXT NOT NULL,
+        body         TEXT NOT NULL,
+        author       TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        decision_id  TEXT,
+        resolved_by  TEXT,
+        resolved_at  INTEGER
+    ) STRICT;
+    CREATE INDEX comments_by_document ON comments(document_id);
+
+    CREATE TABLE publications (
+        id            TEXT PRIMARY KEY,
+        document_id   TEXT NOT NULL REFERENCES documents(id),
+        revision_id   TEXT NOT NULL REFERENCES revisions(id),
+        content_hash  TEXT NOT NULL,
+        decision_id   TEXT NOT NULL REFERENCES decisions(id),
+        publisher     TEXT NOT NULL,
+        published_at  INTEGER NOT NULL,
+        evidence_hash TEXT NOT NULL
+    ) STRICT;
+    CREATE TRIGGER publications_are_immutable BEFORE UPDATE ON publications
+    BEGIN SELECT RAISE(ABORT, 'publications are immutable'); END;
+    CREATE TRIGGER publications_are_kept BEFORE DELETE ON publications
+    BEGIN SELECT RAISE(ABORT, 'publications are never deleted'); END;
+    "#,
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> StoreResult<()> {
