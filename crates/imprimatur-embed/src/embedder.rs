@@ -33,6 +33,9 @@ const MAX_BATCH: usize = 64;
 pub enum TextKind {
     Query,
     Passage,
+    /// The text as given: for a caller that adds the prefix itself (an embedding server
+    /// receives texts its client already prefixed).
+    Raw,
 }
 
 impl TextKind {
@@ -40,6 +43,7 @@ impl TextKind {
         match self {
             TextKind::Query => "query: ",
             TextKind::Passage => "passage: ",
+            TextKind::Raw => "",
         }
     }
 }

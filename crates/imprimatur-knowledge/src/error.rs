@@ -23,6 +23,12 @@ pub enum KnowledgeError {
         stored: usize,
         requested: usize,
     },
+    #[error("knowledge index {path} was built with the embedder {stored} but the settings ask for {requested}; vectors of two embedders cannot be mixed: re-ingest (delete the folder, then `imprimatur kb ingest` or Ingest in the app) or set the old embedder again in [knowledge]")]
+    EmbedderMismatch {
+        path: PathBuf,
+        stored: String,
+        requested: String,
+    },
     #[error("chunk {index} of {source_path} has a {found}-dimensional vector; the index expects {expected} (or none)")]
     VectorLength {
         source_path: String,
@@ -71,6 +77,7 @@ impl KnowledgeError {
             KnowledgeError::Io { .. } => "knowledge_io",
             KnowledgeError::Database { .. } => "knowledge_database",
             KnowledgeError::DimensionMismatch { .. } => "knowledge_dimension",
+            KnowledgeError::EmbedderMismatch { .. } => "knowledge_embedder_mismatch",
             KnowledgeError::VectorLength { .. } => "knowledge_vector_length",
             KnowledgeError::Offsets { .. } => "knowledge_offsets",
             KnowledgeError::QueryVector { .. } => "knowledge_query_vector",

@@ -38,6 +38,7 @@ mod engine;
 mod error;
 pub mod eval;
 pub mod pipeline;
+pub mod remote;
 #[cfg(feature = "qdrant-server")]
 pub mod server;
 pub mod settings;
@@ -61,6 +62,10 @@ pub const INDEX_FILE: &str = "index.sqlite3";
 
 /// The dimension of multilingual-e5-small, the default embedder.
 pub const DEFAULT_DIMENSION: usize = 384;
+
+/// The identity the index records for the local e5 model (and assumes for indexes built
+/// before identities were recorded: it was the only embedder then).
+pub const LOCAL_EMBEDDER: &str = "local:multilingual-e5-small";
 
 /// Where a workspace keeps its knowledge index.
 pub fn index_dir(workspace_root: &Path) -> PathBuf {
@@ -278,6 +283,27 @@ impl KnowledgeBase {
         dimension: usize,
         bm25: Bm25Settings,
     ) -> Result<KnowledgeBase, KnowledgeError> {
+        KnowledgeBase::open_inner(dir, dimension, bm25, None)
+    }
+
+    /// Opens the index for the vectors of one embedder (`identity`, e.g.
+    /// [`LOCAL_EMBEDDER`] or a remote model's, and its `dimension`). An index holding
+    /// vectors of another embedder is refused (vectors of two models are not comparable,
+    /// even at the same dimension); an index without vectors takes the new one.
+    pub fn open_for(
+        dir: &Path,
+        identity: &str,
+        dimension: usize,
+    ) -> Result<KnowledgeBase, KnowledgeError> {
+        KnowledgeBase::open_inner(dir, dimension, Bm25Settings::default(), Some(identity))
+    }
+
+    fn open_inner(
+        dir: &Path,
+        dimension: usize,
+        bm25: Bm25Settings,
+        identity: Option<&str>,
+    ) -> Result<KnowledgeBase, KnowledgeError> {
         std::fs::create_dir_all(dir).map_err(|source| KnowledgeError::Io {
             path: dir.to_path_buf(),
             source,
@@ -290,6 +316,18 @@ impl KnowledgeBase {
         )
         .and_then(|_| conn.execute_batch(SCHEMA))
         .map_err(KnowledgeError::db(&db_path))?;
+        if let Some(identity) = identity {
+            if let Some(stored) = stored_embedder(&conn, &db_path)? {
+                if stored != identity {
+                    return Err(KnowledgeError::EmbedderMismatch {
+                        path: dir.to_path_buf(),
+                        stored,
+                        requested: identity.to_string(),
+                    });
+                }
+            }
+            set_meta(&conn, &db_path, "embedder", identity)?;
+        }
         check_dimension(&conn, &db_path, dir, dimension)?;
         let settings = serde_json::json!({ "dimension": dimension, "bm25": bm25 }).to_string();
         let shard_dir = dir.join(SHARD_DIR);
@@ -344,6 +382,24 @@ impl KnowledgeBase {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The embedder whose vectors the index holds; `None` while it holds none.
+    pub fn embedder(&self) -> Result<Option<String>, KnowledgeError> {
+        stored_embedder(&self.conn, &self.db_path)
+    }
+
+    /// Records `identity` as the embedder of the vectors to come, refusing it when the
+    /// index holds another embedder's vectors.
+    pub fn adopt_embedder(&self, identity: &str) -> Result<(), KnowledgeError> {
+        match self.embedder()? {
+            Some(stored) if stored != identity => Err(KnowledgeError::EmbedderMismatch {
+                path: self.dir.clone(),
+                stored,
+                requested: identity.to_string(),
+            }),
+            _ => set_meta(&self.conn, &self.db_path, "embedder", identity),
+        }
     }
 
     pub fn dimension(&self) -> usize {
@@ -748,6 +804,24 @@ fn set_meta(
     )
     .map(|_| ())
     .map_err(KnowledgeError::db(db_path))
+}
+
+/// The recorded embedder of an index with vectors ([`LOCAL_EMBEDDER`] for one built
+/// before embedders were recorded); `None` when no chunk has a vector.
+fn stored_embedder(conn: &Connection, db_path: &Path) -> Result<Option<String>, KnowledgeError> {
+    let has_vectors: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM chunks WHERE vector IS NOT NULL)",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(KnowledgeError::db(db_path))?;
+    if !has_vectors {
+        return Ok(None);
+    }
+    Ok(Some(
+        meta(conn, db_path, "embedder")?.unwrap_or_else(|| LOCAL_EMBEDDER.to_string()),
+    ))
 }
 
 fn check_dimension(

@@ -42,6 +42,21 @@ pub trait PassageEmbedder: Send + Sync {
         &self,
         texts: &[String],
     ) -> Result<Vec<Vec<f32>>, Box<dyn std::error::Error + Send + Sync>>;
+
+    /// The unit vector of a search query (e5: `query: `). The default embeds it as a
+    /// passage, right for symmetric models only.
+    fn embed_query(
+        &self,
+        text: &str,
+    ) -> Result<Vec<f32>, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(self.embed_passages(&[text.to_string()])?.remove(0))
+    }
+
+    /// What the index records as the embedder of its vectors: vectors of two embedders
+    /// are never mixed in one index (see [`KnowledgeBase::open_for`]).
+    fn identity(&self) -> String {
+        crate::LOCAL_EMBEDDER.to_string()
+    }
 }
 
 impl PassageEmbedder for imprimatur_embed::Embedder {
@@ -54,6 +69,17 @@ impl PassageEmbedder for imprimatur_embed::Embedder {
         texts: &[String],
     ) -> Result<Vec<Vec<f32>>, Box<dyn std::error::Error + Send + Sync>> {
         Ok(imprimatur_embed::Embedder::embed_passages(self, texts)?)
+    }
+
+    fn embed_query(
+        &self,
+        text: &str,
+    ) -> Result<Vec<f32>, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(imprimatur_embed::Embedder::embed_queries(self, &[text])?.remove(0))
+    }
+
+    fn identity(&self) -> String {
+        crate::LOCAL_EMBEDDER.to_string()
     }
 }
 
@@ -237,6 +263,7 @@ impl<'a> Ingestion<'a> {
             (kb.dir().to_path_buf(), kb.dimension())
         };
         if let Some(e) = self.embedder {
+            lock(kb).adopt_embedder(&e.identity())?;
             if e.dimension() != dimension {
                 return Err(IngestError::Dimension {
                     expected: dimension,

@@ -1,7 +1,105 @@
-//! The index keys of `[knowledge]` in imprimatur.toml: where the index lives. Other keys
-//! of the section (embedder, ingestion) belong to their readers.
+//! The keys of `[knowledge]` in imprimatur.toml: where the index lives
+//! ([`index_location`]) and which embedder makes its vectors ([`embedder_setting`]).
+//!
+//! ```toml
+//! [knowledge]
+//! embedder = "ollama"                  # local (default) | ollama | openai
+//! embedder_url = "http://localhost:11434"
+//! embedder_model = "nomic-embed-text"
+//! query_prefix = "search_query: "      # optional, what the model was trained with
+//! passage_prefix = "search_document: "
+//! # embedder = "openai": embedder_url = "https://api.openai.com/v1" (the API root),
+//! # embedder_key = "openai" (the key's name in the OS keychain, never the key)
+//! ```
 
+use crate::remote::{Protocol, RemoteSetting};
 use crate::KnowledgeError;
+
+/// Which embedder makes the index's vectors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmbedderSetting {
+    /// multilingual-e5-small in-process (default).
+    Local,
+    Remote(RemoteSetting),
+}
+
+impl EmbedderSetting {
+    /// What the index records (see [`crate::KnowledgeBase::open_for`]).
+    pub fn identity(&self) -> String {
+        match self {
+            EmbedderSetting::Local => crate::LOCAL_EMBEDDER.to_string(),
+            EmbedderSetting::Remote(r) => r.identity(),
+        }
+    }
+}
+
+fn string_key(table: &toml::Table, key: &str) -> Result<Option<String>, KnowledgeError> {
+    match table.get(key) {
+        None => Ok(None),
+        Some(toml::Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(KnowledgeError::Settings {
+            detail: format!(
+                "[knowledge] {key} must be a string, not {}",
+                other.type_str()
+            ),
+        }),
+    }
+}
+
+/// The embedder keys of `[knowledge]`.
+pub fn embedder_setting(section: Option<&toml::Table>) -> Result<EmbedderSetting, KnowledgeError> {
+    let Some(table) = section else {
+        return Ok(EmbedderSetting::Local);
+    };
+    let text = |key: &str| string_key(table, key);
+    let protocol = match text("embedder")?.as_deref() {
+        None | Some("local") => return Ok(EmbedderSetting::Local),
+        Some("ollama") => Protocol::Ollama,
+        Some("openai") => Protocol::OpenAi,
+        Some(other) => {
+            return Err(KnowledgeError::Settings {
+                detail: format!(
+                    "[knowledge] embedder = {other:?}: use \"local\", \"ollama\" or \"openai\""
+                ),
+            })
+        }
+    };
+    let url = match (text("embedder_url")?, protocol) {
+        (Some(url), _) => url,
+        (None, Protocol::Ollama) => "http://localhost:11434".to_string(),
+        (None, Protocol::OpenAi) => "https://api.openai.com/v1".to_string(),
+    };
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(KnowledgeError::Settings {
+            detail: format!(
+                "[knowledge] embedder_url = {url:?} must start with http:// or https://"
+            ),
+        });
+    }
+    let model = text("embedder_model")?.ok_or_else(|| KnowledgeError::Settings {
+        detail: "[knowledge] embedder = \"ollama\" or \"openai\" needs embedder_model (e.g. \"nomic-embed-text\" or \"text-embedding-3-small\")".into(),
+    })?;
+    let key = text("embedder_key")?;
+    if key.is_some() && protocol == Protocol::Ollama {
+        return Err(KnowledgeError::Settings {
+            detail: "[knowledge] embedder_key is for embedder = \"openai\"; Ollama takes no key"
+                .into(),
+        });
+    }
+    if let Some(name) = &key {
+        imprimatur_model::keys::check_name(name).map_err(|e| KnowledgeError::Settings {
+            detail: format!("[knowledge] embedder_key: {e}"),
+        })?;
+    }
+    Ok(EmbedderSetting::Remote(RemoteSetting {
+        protocol,
+        url,
+        model,
+        key,
+        query_prefix: text("query_prefix")?.unwrap_or_default(),
+        passage_prefix: text("passage_prefix")?.unwrap_or_default(),
+    }))
+}
 
 /// Where the index lives, from `[knowledge]` in imprimatur.toml.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,18 +120,7 @@ pub fn index_location(section: Option<&toml::Table>) -> Result<IndexLocation, Kn
     let Some(table) = section else {
         return Ok(IndexLocation::Embedded);
     };
-    let text = |key: &str| -> Result<Option<String>, KnowledgeError> {
-        match table.get(key) {
-            None => Ok(None),
-            Some(toml::Value::String(s)) => Ok(Some(s.clone())),
-            Some(other) => Err(KnowledgeError::Settings {
-                detail: format!(
-                    "[knowledge] {key} must be a string, not {}",
-                    other.type_str()
-                ),
-            }),
-        }
-    };
+    let text = |key: &str| string_key(table, key);
     match text("index")?.as_deref() {
         None | Some("embedded") => Ok(IndexLocation::Embedded),
         Some("qdrant") => Ok(IndexLocation::Server {
