@@ -16,6 +16,7 @@ use imprimatur_workspace::store::{
 use imprimatur_workspace::{read_text, Workspace, WorkspaceError};
 use serde_json::json;
 
+mod corpus;
 mod kb;
 mod kb_ingest;
 mod model;
@@ -67,7 +68,7 @@ enum Command {
     /// exit 3 when a finding is an error.
     Check {
         file: PathBuf,
-        /// Only these checks, comma-separated: style, seo.
+        /// Only these checks, comma-separated: style, seo, duplicates.
         #[arg(long, value_delimiter = ',', value_enum)]
         only: Vec<CheckArg>,
     },
@@ -82,6 +83,9 @@ enum Command {
     /// The knowledge base: the index of the files in the workspace's knowledge/ folder.
     #[command(subcommand)]
     Kb(KbCommand),
+    /// External corpora (published texts) the duplicates check compares drafts with.
+    #[command(subcommand)]
+    Corpus(corpus::CorpusCommand),
     /// Language models of the workspace: list, test, ask; keys in the OS keychain.
     #[command(subcommand)]
     Model(model::ModelCommand),
@@ -181,6 +185,7 @@ enum ModelsCommand {
 enum CheckArg {
     Style,
     Seo,
+    Duplicates,
 }
 
 impl From<CheckArg> for CheckKind {
@@ -188,6 +193,7 @@ impl From<CheckArg> for CheckKind {
         match c {
             CheckArg::Style => CheckKind::Style,
             CheckArg::Seo => CheckKind::Seo,
+            CheckArg::Duplicates => CheckKind::Duplicates,
         }
     }
 }
@@ -439,6 +445,7 @@ fn run(cli: Cli) -> Result<Outcome, WorkspaceError> {
                 println!("{}", ws.root().display());
             }
         }
+        Command::Corpus(cmd) => return corpus::run(cmd, &cli.workspace, json),
         Command::Demo { dir } => {
             let ws = Workspace::create_demo(dir, &actor, now)?;
             if json {

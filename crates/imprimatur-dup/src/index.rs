@@ -100,17 +100,31 @@ impl DupIndex {
     }
 
     pub fn upsert_profile(&mut self, id: &str, profile: &TextProfile) {
+        let fps = self.fingerprints_of(profile);
+        self.upsert_indexed(id, &profile.signature, &fps);
+    }
+
+    /// The winnowed `(fingerprint, word position)` pairs of a profile: with its
+    /// signature, all the index stores of a document, so a persisted index can be
+    /// loaded without profiling its texts again.
+    pub fn fingerprints_of(&self, profile: &TextProfile) -> Vec<(u64, u32)> {
+        winnow(
+            &profile.words,
+            self.settings.passage_gram_words,
+            self.settings.passage_window,
+        )
+    }
+
+    /// Adds (or replaces) a document from a stored signature and fingerprints, made
+    /// earlier with the same settings by [`DupIndex::profile`] and
+    /// [`DupIndex::fingerprints_of`].
+    pub fn upsert_indexed(&mut self, id: &str, signature: &[u32], fingerprints: &[(u64, u32)]) {
         self.remove(id);
         let slot = self.ids.len() as u32;
         self.ids.push(Some(id.to_string()));
         self.slots.insert(id.to_string(), slot);
-        self.lsh.insert(slot, &profile.signature);
-        let fps = winnow(
-            &profile.words,
-            self.settings.passage_gram_words,
-            self.settings.passage_window,
-        );
-        self.fingerprints.insert(slot, &fps);
+        self.lsh.insert(slot, signature);
+        self.fingerprints.insert(slot, fingerprints);
     }
 
     /// Removes a document; returns whether it was there. Its table entries are dropped

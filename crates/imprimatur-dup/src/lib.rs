@@ -20,5 +20,5 @@ pub mod topic;
 
 pub use check::{check, OtherText};
 pub use index::{Candidate, DupIndex, Overlap, Passage, TextProfile};
-pub use settings::DupSettings;
+pub use settings::{DupSettings, DupSource};
 pub use topic::{same_topic, TopicVectors, TopicVerdict};

@@ -36,6 +36,28 @@ pub struct DupSettings {
     /// Cosine of title or keyphrase embeddings at or above which two documents target
     /// the same search intent.
     pub same_title_cosine: f64,
+    /// What a draft is compared with: `documents` (the workspace's own), `corpus`
+    /// (imported published texts, `imprimatur corpus import`), `knowledge` (the files of
+    /// knowledge/, to catch sources copied verbatim).
+    pub sources: Vec<DupSource>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DupSource {
+    Documents,
+    Corpus,
+    Knowledge,
+}
+
+impl DupSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DupSource::Documents => "documents",
+            DupSource::Corpus => "corpus",
+            DupSource::Knowledge => "knowledge",
+        }
+    }
 }
 
 impl Default for DupSettings {
@@ -53,6 +75,11 @@ impl Default for DupSettings {
             passage_warning_coverage: 0.2,
             same_topic_cosine: 0.9,
             same_title_cosine: 0.93,
+            sources: vec![
+                DupSource::Documents,
+                DupSource::Corpus,
+                DupSource::Knowledge,
+            ],
         }
     }
 }

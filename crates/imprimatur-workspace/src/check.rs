@@ -17,7 +17,7 @@ static SITE_CACHE: LazyLock<Mutex<SiteCache>> = LazyLock::new(Default::default);
 use crate::{Workspace, WorkspaceResult};
 
 /// The checks `imprimatur check` runs when `--only` is not given.
-pub const ALL_CHECKS: &[CheckKind] = &[CheckKind::Style, CheckKind::Seo];
+pub const ALL_CHECKS: &[CheckKind] = &[CheckKind::Style, CheckKind::Seo, CheckKind::Duplicates];
 
 impl Workspace {
     /// Parses `source` as a Markdown document in this workspace's default language.
@@ -172,6 +172,26 @@ impl Workspace {
                 let cfg = self.seo_config();
                 findings.extend(imprimatur_seo::site::cannibalization(&doc, &site, &cfg));
                 findings.extend(imprimatur_seo::site::link_suggestions(&doc, &site, &cfg));
+            }
+            // Near-duplicates and copied passages against the workspace's documents,
+            // imported corpora and knowledge/ (duplicates.rs). An index that cannot be
+            // read or written is one finding saying so; the other checks still run.
+            if kind == CheckKind::Duplicates {
+                match self.duplicate_findings(&doc, source, this) {
+                    Ok(f) => findings.extend(f),
+                    Err(e) => findings.push(imprimatur_check::Finding {
+                        check: CheckKind::Duplicates,
+                        code: "dup.index".to_string(),
+                        severity: imprimatur_check::Severity::Warning,
+                        message: imprimatur_check::Message::plain(
+                            "dup.index",
+                            format!("the duplicates index could not be updated: {e}"),
+                        ),
+                        span: doc.span(0, 0),
+                        fix: None,
+                        evidence: None,
+                    }),
+                }
             }
         }
         let mut report = CheckReport {

@@ -52,6 +52,38 @@ pub struct SeoOverview {
     pub host: Option<String>,
 }
 
+/// What `imprimatur corpus import` did: files found, newly indexed, unchanged since
+/// their last import (not indexed again), skipped with the reason.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct CorpusImport {
+    pub name: String,
+    pub files: u32,
+    pub imported: u32,
+    pub unchanged: u32,
+    pub skipped: Vec<CorpusSkip>,
+    /// Texts in the duplicates index after the import (all sources).
+    pub indexed: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct CorpusSkip {
+    pub path: String,
+    pub reason: String,
+}
+
+/// A text of the duplicates index as the side-by-side view shows it: the evidence of a
+/// `dup.*` finding names it (`document`) and gives byte spans into `text`.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct DuplicateSource {
+    pub id: String,
+    /// `documents`, `corpus` or `knowledge`.
+    pub source: String,
+    pub corpus: Option<String>,
+    pub path: Option<String>,
+    pub title: Option<String>,
+    pub text: String,
+}
+
 /// How the knowledge panel ranks: BM25, dense vectors, or both fused (the default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
@@ -248,6 +280,9 @@ pub fn typescript_bindings() -> String {
         IngestProgress::decl(&cfg),
         IngestSummary::decl(&cfg),
         KnowledgeSourceText::decl(&cfg),
+        CorpusImport::decl(&cfg),
+        CorpusSkip::decl(&cfg),
+        DuplicateSource::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `cargo test -p imprimatur-workspace bindings` \

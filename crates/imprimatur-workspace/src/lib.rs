@@ -10,6 +10,7 @@
 
 mod bundled;
 pub mod check;
+pub mod duplicates;
 mod error;
 pub mod ipc;
 pub mod knowledge;
@@ -106,6 +107,12 @@ impl Workspace {
             })?;
             let title = title_of(text, f.path());
             ws.import_text(&title, text, actor, now)?;
+        }
+        // The demo's previously published web articles, as an imported corpus the
+        // duplicates check compares drafts with (duplicates.rs).
+        let corpus = ws.root.join("corpus").join("website");
+        if corpus.is_dir() {
+            ws.import_corpus(&[corpus], "website", &mut |_, _, _| {})?;
         }
         Ok(ws)
     }

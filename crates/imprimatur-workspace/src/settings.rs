@@ -23,6 +23,10 @@ pub struct Settings {
     pub seo: Option<imprimatur_seo::SeoConfig>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub knowledge: Option<toml::Table>,
+    /// `[duplicates]`, owned by imprimatur-dup: thresholds, shingle and passage sizes,
+    /// the sources a draft is compared with (unknown keys are errors there too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicates: Option<imprimatur_dup::DupSettings>,
     /// `[models]`, owned by imprimatur-model: providers, routing policy, PII policy, budgets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub models: Option<imprimatur_model::ModelsConfig>,
@@ -231,6 +235,25 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(msg.contains("line 5") && msg.contains("adress"), "{msg}");
+    }
+
+    #[test]
+    fn the_duplicates_section_is_typed() {
+        let ok = "[workspace]\nname = \"x\"\n\n[duplicates]\nnear_duplicate_jaccard = 0.5\nsources = [\"documents\", \"corpus\"]\n";
+        let s = parse(Path::new("imprimatur.toml"), ok).unwrap();
+        let d = s.duplicates.unwrap();
+        assert_eq!(d.near_duplicate_jaccard, 0.5);
+        assert_eq!(d.sources.len(), 2);
+        let typo = "[workspace]\nname = \"x\"\n\n[duplicates]\nnear_duplicate = 0.5\n";
+        let msg = parse(Path::new("imprimatur.toml"), typo)
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("line 5") && msg.contains("near_duplicate"), "{msg}");
+        let source = "[workspace]\nname = \"x\"\n[duplicates]\nsources = [\"web\"]\n";
+        let msg = parse(Path::new("imprimatur.toml"), source)
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("line 4") && msg.contains("web"), "{msg}");
     }
 
     #[test]
