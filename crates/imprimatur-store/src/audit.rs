@@ -5,7 +5,7 @@
 //! UPDATE and DELETE; the chain catches whoever bypasses them with another tool.
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
@@ -14,7 +14,7 @@ use crate::{StoreResult, Timestamp};
 /// The hash that the first entry chains to.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct AuditEntry {
     #[ts(type = "number")]
     pub seq: u64,
@@ -64,6 +64,22 @@ pub struct AuditBreak {
     #[ts(type = "number")]
     pub seq: u64,
     pub problem: AuditProblem,
+}
+
+impl AuditEntry {
+    /// The hash this entry's fields produce; equal to `hash` unless the entry was altered.
+    /// Lets a verifier check audit records copied out of the store (e.g. into an evidence pack).
+    pub fn recompute_hash(&self) -> String {
+        entry_hash(
+            &self.prev_hash,
+            self.seq,
+            self.at,
+            &self.actor,
+            &self.action,
+            &self.subject,
+            &self.details,
+        )
+    }
 }
 
 impl AuditReport {

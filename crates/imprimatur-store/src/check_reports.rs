@@ -46,7 +46,13 @@ pub(crate) fn insert(
     }
     conn.execute(
         &format!("INSERT INTO check_reports ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5)"),
-        params![doc, content_hash, report, crate::content_hash(report), now.0],
+        params![
+            doc,
+            content_hash,
+            report,
+            crate::content_hash(report),
+            now.0
+        ],
     )?;
     let stored = get(conn, doc, content_hash)?.expect("just inserted");
     Ok((stored, true))
@@ -59,7 +65,9 @@ pub(crate) fn get(
 ) -> StoreResult<Option<StoredReport>> {
     Ok(conn
         .query_row(
-            &format!("SELECT {COLUMNS} FROM check_reports WHERE document_id = ?1 AND content_hash = ?2"),
+            &format!(
+                "SELECT {COLUMNS} FROM check_reports WHERE document_id = ?1 AND content_hash = ?2"
+            ),
             params![doc, content_hash],
             from_row,
         )

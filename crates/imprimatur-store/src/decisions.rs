@@ -52,7 +52,8 @@ pub struct Decision {
     pub via: String,
 }
 
-const COLUMNS: &str = "id, document_id, revision_id, content_hash, report_hash, verdict, reviewer, \
+const COLUMNS: &str =
+    "id, document_id, revision_id, content_hash, report_hash, verdict, reviewer, \
      decided_at, comment, public_key, signature, via";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Decision> {

@@ -34,7 +34,7 @@ pub struct WordDiff {
 
 /// A word diff that gives up refining after two seconds, so that a pathological
 /// pair of huge texts still answers (with a coarser diff) instead of hanging the app.
-pub(crate) fn word_diff(from: &Revision, to: &Revision) -> WordDiff {
+pub fn word_diff(from: &Revision, to: &Revision) -> WordDiff {
     let diff = TextDiff::configure()
         .algorithm(Algorithm::Patience)
         .timeout(Duration::from_secs(2))

@@ -41,7 +41,9 @@ pub enum StoreError {
     MemberExists(String),
     #[error("no member {0}; `imprimatur member list` shows the members, an admin adds one with `imprimatur member add`")]
     MemberNotFound(String),
-    #[error("no active waiver {0} in this document; `imprimatur review status ID` lists the waivers")]
+    #[error(
+        "no active waiver {0} in this document; `imprimatur review status ID` lists the waivers"
+    )]
     WaiverNotFound(String),
     #[error("no open comment {0} in this document")]
     CommentNotFound(String),

@@ -26,22 +26,22 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
+pub use audit::{AuditBreak, AuditEntry, AuditProblem, AuditReport};
 pub use check_reports::StoredReport;
+pub use codec::{content_hash, MAX_CONTENT_BYTES};
 pub use comments::Comment;
 pub use decisions::{Decision, Verdict};
-pub use members::{Member, NewMember, Role};
-pub use publications::Publication;
-pub use waivers::Waiver;
-pub use workflow::{ReviewState, WorkflowRow};
-pub use audit::{AuditBreak, AuditEntry, AuditProblem, AuditReport};
-pub use codec::{content_hash, MAX_CONTENT_BYTES};
-pub use diff::{DiffChunk, DiffOp, WordDiff};
+pub use diff::{word_diff, DiffChunk, DiffOp, WordDiff};
 pub use documents::DocumentSummary;
 pub use error::{StoreError, StoreResult};
 pub use ids::{DocumentId, RevisionId, Timestamp};
 pub use ignores::{Ignore, IgnoreScope, NewIgnore};
+pub use members::{Member, NewMember, Role};
 pub use model_calls::{DocumentCost, ModelCost, NewModelCall};
+pub use publications::Publication;
 pub use revisions::{NewRevision, Origin, Revision, RevisionMeta, SaveOutcome};
+pub use waivers::Waiver;
+pub use workflow::{ReviewState, WorkflowRow};
 
 /// An open revision store. One per workspace; not shared between threads
 /// (wrap it in a mutex where several callers need it).

@@ -19,7 +19,12 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Editor, Role::Reviewer, Role::BrandManager, Role::Admin];
+    pub const ALL: [Role; 4] = [
+        Role::Editor,
+        Role::Reviewer,
+        Role::BrandManager,
+        Role::Admin,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

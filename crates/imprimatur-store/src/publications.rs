@@ -41,8 +41,14 @@ pub(crate) fn insert(conn: &Connection, p: &Publication) -> StoreResult<()> {
     conn.execute(
         &format!("INSERT INTO publications ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
         params![
-            p.id, p.document_id, p.revision_id, p.content_hash, p.decision_id, p.publisher,
-            p.published_at.0, p.evidence_hash
+            p.id,
+            p.document_id,
+            p.revision_id,
+            p.content_hash,
+            p.decision_id,
+            p.publisher,
+            p.published_at.0,
+            p.evidence_hash
         ],
     )?;
     Ok(())

@@ -328,11 +328,7 @@ impl Store {
 
     /// The audit entries about `subject` (optionally only `action`), oldest first: e.g.
     /// a document's `model.call` records for its evidence pack.
-    pub fn audit_about(
-        &self,
-        subject: &str,
-        action: Option<&str>,
-    ) -> StoreResult<Vec<AuditEntry>> {
+    pub fn audit_about(&self, subject: &str, action: Option<&str>) -> StoreResult<Vec<AuditEntry>> {
         audit::about(&self.conn, subject, action)
     }
 }
