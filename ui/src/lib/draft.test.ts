@@ -117,3 +117,16 @@ describe('provenance gutter', () => {
     expect(sharePercent(0.374)).toBe(37);
   });
 });
+
+describe('citations in the editor state', () => {
+  it('resolves the marker under a position to its source span', async () => {
+    const { EditorState } = await import('@codemirror/state');
+    const { citationAt } = await import('./draft-editor');
+    const state = EditorState.create({ doc: DRAFT });
+    const at = DRAFT.indexOf('[2][3]');
+    expect(citationAt(state, at + 1)).toMatchObject({ number: 2, path: 'produkte/alb air.md', start: 0, end: 90 });
+    expect(citationAt(state, at + 4)).toMatchObject({ number: 3, path: 'faq.md' });
+    expect(citationAt(state, DRAFT.indexOf('[4]') + 1)).toBeNull();
+    expect(citationAt(state, 0)).toBeNull();
+  });
+});

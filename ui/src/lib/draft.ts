@@ -133,7 +133,7 @@ export type Author = 'ai' | 'human';
 export interface ProvenanceSpan {
   start: number;
   end: number;
-  origin: Author;
+  origin: Author | string;
 }
 
 /** One line's state in the gutter: all AI text, all by a person, or both. */
