@@ -27,6 +27,19 @@ const COMMANDS: &[&str] = &[
     "kb_ingest",
     "kb_cancel",
     "kb_source",
+    "identity_state",
+    "identity_unlock",
+    "member_add",
+    "member_set_roles",
+    "review_status",
+    "review_submit",
+    "review_decide",
+    "review_waive",
+    "review_comment",
+    "review_publish",
+    "review_export_bundle",
+    "review_decide_bundle",
+    "review_import_decision",
 ];
 
 fn main() {

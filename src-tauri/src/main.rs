@@ -18,17 +18,73 @@ use imprimatur_workspace::store::{
     DocumentId, DocumentSummary, Ignore, IgnoreScope, NewIgnore, NewRevision, Origin, Revision,
     RevisionId, RevisionMeta, SaveOutcome, Timestamp, WordDiff,
 };
+use imprimatur_workspace::review::{
+    self, IdentityView, Keychain as SigningKeychain, MemberRole as Role,
+    ProvedActor as Actor, PublishedFiles, ReviewOverview, WorkspaceMember as Member,
+};
+use imprimatur_workspace::store::Verdict;
 use imprimatur_workspace::Workspace;
 use tauri::{Emitter, Manager, State};
 
 /// The open workspace and who is acting. One workspace per window for now.
 struct Session {
     workspace: Mutex<Option<Workspace>>,
-    author: String,
+    /// The name revisions and audit entries are recorded under: the proved member once
+    /// someone unlocked their key, else the OS user.
+    author: ActingName,
+    /// The member who proved their key (signs decisions, waivers, bundles, packs).
+    actor: Mutex<Option<Actor>>,
+    /// Where members' private signing keys live: the OS keychain.
+    keys: SigningKeychain,
     config_dir: PathBuf,
     data_dir: PathBuf,
     /// The knowledge panel's embedder (loaded on first use) and open index.
     knowledge: Knowledge,
+}
+
+/// The acting person's name. It reads as `&str` (`&s.author`) in every command that
+/// records who did something, so those commands follow an identity switch unchanged.
+/// Each distinct name is leaked once (a few bytes per member per run) so that the deref
+/// can hand out `&str` while the name behind it may change.
+struct ActingName {
+    os_user: &'static str,
+    current: Mutex<&'static str>,
+    known: Mutex<Vec<&'static str>>,
+}
+
+impl ActingName {
+    fn new(os_user: String) -> ActingName {
+        let os_user: &'static str = Box::leak(os_user.into_boxed_str());
+        ActingName {
+            os_user,
+            current: Mutex::new(os_user),
+            known: Mutex::new(vec![os_user]),
+        }
+    }
+
+    fn set(&self, name: &str) {
+        let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+        let interned = match known.iter().find(|k| **k == name) {
+            Some(k) => *k,
+            None => {
+                let k: &'static str = Box::leak(name.to_string().into_boxed_str());
+                known.push(k);
+                k
+            }
+        };
+        *self.current.lock().unwrap_or_else(|p| p.into_inner()) = interned;
+    }
+
+    fn reset(&self) {
+        *self.current.lock().unwrap_or_else(|p| p.into_inner()) = self.os_user;
+    }
+}
+
+impl std::ops::Deref for ActingName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        *self.current.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 /// Commands that touch the workspace run on Tauri's thread pool (`async`), so a long
@@ -56,6 +112,9 @@ fn with_ws<T>(
 fn install(s: &Session, ws: Workspace) -> Reply<WorkspaceInfo> {
     let info = ws.info();
     recent::remember(&s.config_dir, ws.root())?;
+    // Another workspace has other members: whoever was unlocked must prove it there.
+    *s.actor.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    s.author.reset();
     *s.workspace.lock().unwrap_or_else(|p| p.into_inner()) = Some(ws);
     Ok(info)
 }
@@ -65,7 +124,7 @@ fn app_state(s: State<'_, Session>) -> AppState {
     let guard = s.workspace.lock().unwrap_or_else(|p| p.into_inner());
     AppState {
         workspace: guard.as_ref().map(Workspace::info),
-        author: s.author.clone(),
+        author: s.author.to_string(),
     }
 }
 
@@ -297,6 +356,165 @@ fn kb_source(s: State<'_, Session>, path: String) -> Reply<KnowledgeSourceText> 
     Ok(knowledge::source_text(&ws_root(&s)?, &path)?)
 }
 
+// Review workflow (issue 10) ------------------------------------------------------
+
+/// The proven actor, or an error saying how to become one.
+fn acting<'a>(guard: &'a Option<Actor>) -> Reply<&'a Actor> {
+    guard.as_ref().ok_or_else(|| IpcError {
+        code: "review.no_identity".into(),
+        message: "Nobody is unlocked: choose who you are in the top bar (\"Acting as\") and unlock with your key from this computer's keychain.".into(),
+    })
+}
+
+/// Runs `f` with the open workspace and the proven actor.
+fn with_actor<T>(
+    s: &Session,
+    f: impl FnOnce(&mut Workspace, &Actor) -> imprimatur_workspace::WorkspaceResult<T>,
+) -> Reply<T> {
+    let actor = s.actor.lock().unwrap_or_else(|p| p.into_inner());
+    let actor = acting(&actor)?;
+    with_ws(s, |ws| f(ws, actor))
+}
+
+#[tauri::command(rename_all = "snake_case", async)]
+fn identity_state(s: State<'_, Session>) -> Reply<IdentityView> {
+    let actor = s.actor.lock().unwrap_or_else(|p| p.into_inner());
+    with_ws(&s, |ws| ws.identity(actor.as_ref(), &s.keys))
+}
+
+/// Signs a challenge with `member`'s key from the keychain; from then on the app acts
+/// (and saves revisions) as them.
+#[tauri::command(rename_all = "snake_case", async)]
+fn identity_unlock(s: State<'_, Session>, member: String) -> Reply<IdentityView> {
+    let proved = with_ws(&s, |ws| ws.unlock(&member, &s.keys, Timestamp::now()))?;
+    let mut actor = s.actor.lock().unwrap_or_else(|p| p.into_inner());
+    s.author.set(proved.id());
+    *actor = Some(proved);
+    with_ws(&s, |ws| ws.identity(actor.as_ref(), &s.keys))
+}
+
+#[tauri::command(rename_all = "snake_case", async)]
+fn member_add(
+    s: State<'_, Session>,
+    id: String,
+    name: String,
+    roles: Vec<Role>,
+    public_key: Option<String>,
+) -> Reply<Member> {
+    let actor = s.actor.lock().unwrap_or_else(|p| p.into_inner());
+    with_ws(&s, |ws| {
+        ws.add_member(
+            actor.as_ref(),
+            &id,
+            &name,
+            &roles,
+            public_key.as_deref(),
+            &s.keys,
+            Timestamp::now(),
+        )
+    })
+}
+
+#[tauri::command(rename_all = "snake_case", async)]
+fn member_set_roles(s: State<'_, Session>, id: String, roles: Vec<Role>) -> Reply<Member> {
+    with_actor(&s, |ws, a| {
+        ws.set_member_roles(a, &id, &roles, Timestamp::now())
+    })
+}
+
+#[tauri::command(rename_all = "snake_case", async)]
+fn review_status(s: State<'_, Session>, id: DocumentId) -> Reply<ReviewOverview> {
+    with_ws(&s, |ws| ws.review_overview(&id))
+}
+
+#[tauri::command(rename_all = "snake_case", async)]
+fn review_submit(s: State<'_, Session>, id: DocumentId) -> Reply<ReviewOverview> {
+    with_actor(&s, |ws, a| ws.review_submit(a, &id, Timestamp::now()))
+}
+
+#[tauri::command(rename_all = "snake_case", async)]
+fn review_decide(
+    s: State<'_, Session>,
+    id: DocumentId,
+    verdict: Verdict,
+    comment: String,
+) -> Reply<ReviewOverview> {
+    with_actor(&s, |ws, a| {
+        ws.review_decide(a, &id, verdict, &comment, Timestamp::now())
+    })
+}
+
+#[tauri::command(rename_all = "snake_case", async)]
+fn review_waive(
+    s: State<'_, Session>,
+    id: DocumentId,
+    code: String,
+    start: u32,
+    reason: String,
+) -> Reply<ReviewOverview> {
+    with_actor(&s, |ws, a| {
+        ws.review_waive(a, &id, &code, start, &reason, Timestamp::now())
+    })
+}
+
+#[tauri::command(rename_all = "snake_case", async)]
+fn review_comment(
+    s: State<'_, Session>,
+    id: DocumentId,
+    start: u32,
+    end: u32,
+    body: String,
+) -> Reply<ReviewOverview> {
+    with_actor(&s, |ws, a| {
+        ws.review_comment(a, &id, start, end, &body, Timestamp::now())
+    })
+}
+
+/// Publishes the approved newest revision into folder `out` (relative: in the workspace).
+#[tauri::command(rename_all = "snake_case", async)]
+fn review_publish(s: State<'_, Session>, id: DocumentId, out: String) -> Reply<PublishedFiles> {
+    with_actor(&s, |ws, a| {
+        let dir = review::user_path(ws.root(), &out);
+        ws.review_publish(a, &id, &dir, Timestamp::now())
+    })
+}
+
+#[tauri::command(rename_all = "snake_case", async)]
+fn review_export_bundle(s: State<'_, Session>, id: DocumentId, path: String) -> Reply<String> {
+    with_actor(&s, |ws, a| {
+        let file = review::user_path(ws.root(), &path);
+        ws.review_export_bundle(a, &id, &file, Timestamp::now())
+            .map(|p| p.display().to_string())
+    })
+}
+
+/// The reviewer's side of a bundle: decide on it and write the signed decision file.
+#[tauri::command(rename_all = "snake_case", async)]
+fn review_decide_bundle(
+    s: State<'_, Session>,
+    bundle: String,
+    verdict: Verdict,
+    comment: String,
+    out: String,
+) -> Reply<String> {
+    with_actor(&s, |ws, a| {
+        let (bundle, out) = (
+            review::user_path(ws.root(), &bundle),
+            review::user_path(ws.root(), &out),
+        );
+        ws.review_decide_bundle(a, &bundle, verdict, &comment, &out, Timestamp::now())
+            .map(|p| p.display().to_string())
+    })
+}
+
+#[tauri::command(rename_all = "snake_case", async)]
+fn review_import_decision(s: State<'_, Session>, path: String) -> Reply<ReviewOverview> {
+    with_ws(&s, |ws| {
+        let file = review::user_path(ws.root(), &path);
+        ws.review_import_decision(&file, Timestamp::now())
+    })
+}
+
 /// `--workspace DIR` on the command line (or IMPRIMATUR_WORKSPACE) opens that folder;
 /// otherwise the last workspace; otherwise none, and the UI opens the demo.
 fn startup_workspace(config_dir: &std::path::Path) -> Option<PathBuf> {
@@ -334,7 +552,9 @@ fn main() {
             };
             app.manage(Session {
                 workspace: Mutex::new(workspace),
-                author,
+                author: ActingName::new(author),
+                actor: Mutex::new(None),
+                keys: SigningKeychain::default(),
                 config_dir,
                 data_dir,
                 knowledge: Knowledge::new(imprimatur_workspace::knowledge::default_model_dir()),
@@ -368,6 +588,19 @@ fn main() {
             kb_ingest,
             kb_cancel,
             kb_source,
+            identity_state,
+            identity_unlock,
+            member_add,
+            member_set_roles,
+            review_status,
+            review_submit,
+            review_decide,
+            review_waive,
+            review_comment,
+            review_publish,
+            review_export_bundle,
+            review_decide_bundle,
+            review_import_decision,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Imprimatur");

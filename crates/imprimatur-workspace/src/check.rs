@@ -141,7 +141,7 @@ impl Workspace {
         out
     }
 
-    fn check_in_workspace(
+    pub(crate) fn check_in_workspace(
         &self,
         source: &str,
         only: &[CheckKind],

@@ -39,6 +39,9 @@ pub enum WorkspaceError {
     RuleName(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The review workflow refused (a rule, a tampered file) or failed.
+    #[error(transparent)]
+    Review(#[from] imprimatur_review::ReviewError),
 }
 
 impl WorkspaceError {
@@ -55,6 +58,7 @@ impl WorkspaceError {
             WorkspaceError::InvalidRule { .. } => "workspace.invalid_rule",
             WorkspaceError::RuleName(_) => "workspace.rule_name",
             WorkspaceError::Store(e) => e.code(),
+            WorkspaceError::Review(e) => e.code(),
         }
     }
 }

@@ -15,6 +15,7 @@ mod error;
 pub mod ipc;
 pub mod knowledge;
 pub mod recent;
+pub mod review;
 pub mod rules;
 mod settings;
 

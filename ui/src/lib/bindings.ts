@@ -302,3 +302,147 @@ note: string | null, hits: Array<KnowledgeHit>, };
 export type IngestProgress = { files_done: number, files_total: number, chunks: number, current: string | null, };
 export type IngestSummary = { files: number, ingested: number, unchanged: number, removed: number, problems: Array<KnowledgeSource>, chunks: number, injection_chunks: number, cancelled: boolean, seconds: number, };
 export type KnowledgeSourceText = { path: string, format: string, text: string, };
+export type Role = "editor" | "reviewer" | "brand_manager" | "admin";
+export type Member = { 
+/**
+ * A short plain handle (`anna`, `ben.k`), used as the actor name in revisions and the audit log.
+ */
+id: string, name: string, roles: Array<Role>, 
+/**
+ * Ed25519 public key, 64 hex digits.
+ */
+public_key: string, added_by: string, added_at: Timestamp, };
+export type ReviewState = "draft" | "in_review" | "changes_requested" | "approved" | "published";
+export type Verdict = "approve" | "request_changes";
+export type Decision = { id: string, document_id: DocumentId, revision_id: RevisionId, content_hash: string, report_hash: string, verdict: Verdict, reviewer: string, 
+/**
+ * When the reviewer decided (their clock).
+ */
+decided_at: Timestamp, comment: string, 
+/**
+ * The reviewer's Ed25519 public key and signature, hex.
+ */
+public_key: string, signature: string, 
+/**
+ * `local` (decided in this workspace) or `decision_file` (imported).
+ */
+via: string, };
+export type Waiver = { id: string, document_id: DocumentId, 
+/**
+ * The revision the reviewer looked at when waiving.
+ */
+revision_id: RevisionId, code: string, 
+/**
+ * The source text the finding covered.
+ */
+matched: string, 
+/**
+ * Up to 40 characters before it, to tell occurrences apart.
+ */
+context: string, reason: string, reviewer: string, waived_at: Timestamp, public_key: string, signature: string, revoked_by: string | null, revoked_at: Timestamp | null, };
+export type Comment = { id: string, document_id: DocumentId, 
+/**
+ * The revision the comment was written on, and the byte range in it.
+ */
+revision_id: RevisionId, start: number, end: number, 
+/**
+ * The commented text, and up to 32 characters before and after it.
+ */
+quote: string, prefix: string, suffix: string, body: string, author: string, created_at: Timestamp, 
+/**
+ * The decision the comment was sent with, if any.
+ */
+decision_id: string | null, resolved_by: string | null, resolved_at: Timestamp | null, };
+export type Publication = { id: string, document_id: DocumentId, revision_id: RevisionId, content_hash: string, 
+/**
+ * The approving decision.
+ */
+decision_id: string, publisher: string, published_at: Timestamp, 
+/**
+ * SHA-256 of the evidence pack file, hex.
+ */
+evidence_hash: string, };
+export type Anchor = { start: number, end: number, };
+export type AnchoredComment = { comment: Comment, anchor: Anchor | null, };
+export type Author = { member: string, 
+/**
+ * Numbers of the revisions they saved since the last approval.
+ */
+revisions: Array<number>, 
+/**
+ * AI generations (model calls) they started for this document since then.
+ */
+ai_generations: number, };
+export type Blocker = { finding: Finding, 
+/**
+ * The text the finding covers.
+ */
+matched: string, waiver: Waiver | null, };
+export type Gates = { 
+/**
+ * Error-level style findings block (`block_style_errors`, default true).
+ */
+block_style_errors: boolean, 
+/**
+ * A duplicate finding blocks when the share of this text found in another text is at
+ * least this (`duplicate_coverage`, 0..1, default 0.5); error-level duplicates always block.
+ */
+duplicate_coverage: number, };
+export type Voided = { approved: number, head: number, 
+/**
+ * Who saved the revision after the approved one.
+ */
+edited_by: string, };
+export type Step = "brief" | "draft" | "checks" | "review" | "approved" | "published";
+export type Target = { "kind": "front_matter", field: string, } | { "kind": "text", start: number, end: number, } | { "kind": "checks" } | { "kind": "review" };
+export type Obstacle = { step: Step, 
+/**
+ * `brief.missing_field`, `text.missing`, `review.not_submitted`, `finding.blocking`,
+ * `approval.missing`, `approval.voided`, `review.changes_requested`.
+ */
+code: string, message: string, target: Target | null, };
+export type MemberKey = { member: Member, key_here: boolean, };
+export type IdentityView = { 
+/**
+ * The member whose key was proved; none before anyone unlocked.
+ */
+acting: Member | null, members: Array<MemberKey>, };
+export type DecisionView = { decision: Decision, revision: number, current: boolean, };
+export type ReviewOverview = { document_id: DocumentId, 
+/**
+ * The state of the newest revision (a draft again once the text changed).
+ */
+state: ReviewState, head: RevisionMeta | null, 
+/**
+ * The last approved revision, the base of the reviewer's diff.
+ */
+last_approved: RevisionMeta | null, 
+/**
+ * The newest revision has a valid approval (publishing needs exactly that).
+ */
+approval_valid: boolean, voided: Voided | null, 
+/**
+ * Everyone who saved a revision or started an AI generation since the last approval.
+ */
+authors: Array<Author>, 
+/**
+ * The stored check report of the newest revision (stored when it was submitted).
+ */
+report: CheckReport | null, 
+/**
+ * Blocking findings of that report, each with the waiver that lets it stand.
+ */
+blocking: Array<Blocker>, waivers: Array<Waiver>, decisions: Array<DecisionView>, 
+/**
+ * Comments with where they sit in the newest revision (none: their text is gone).
+ */
+comments: Array<AnchoredComment>, 
+/**
+ * Share (0..1) of the newest revision's words that came from AI revisions.
+ */
+ai_share: number | null, publications: Array<Publication>, gates: Gates, 
+/**
+ * What the core says stands before the next step.
+ */
+obstacles: Array<Obstacle>, };
+export type PublishedFiles = { dir: string, markdown: string, html: string, evidence: string, };

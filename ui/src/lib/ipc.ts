@@ -28,6 +28,12 @@ import type {
   KnowledgeResults,
   KnowledgeSourceText,
   KnowledgeStatus,
+  IdentityView,
+  Member,
+  PublishedFiles,
+  ReviewOverview,
+  Role,
+  Verdict,
 } from './bindings';
 
 export type { Ignore, IgnoreScope } from './bindings';
@@ -111,6 +117,34 @@ export const kbSource = (path: string) => call<KnowledgeSourceText>('kb_source',
 export const onKbProgress = (f: (p: IngestProgress) => void) =>
   listen<IngestProgress>('knowledge-progress', (e) => f(e.payload));
 
+/** Who is acting, and every member with whether their private key is in this keychain. */
+export const identityState = () => call<IdentityView>('identity_state');
+/** Signs a challenge with `member`'s key from the OS keychain; acts as them if it verifies. */
+export const identityUnlock = (member: string) => call<IdentityView>('identity_unlock', { member });
+/** Registers a member (an admin acts; the first member needs none) with a new key pair. */
+export const memberAdd = (id: string, name: string, roles: Role[], publicKey: string | null = null) =>
+  call<Member>('member_add', { id, name, roles, public_key: publicKey });
+export const memberSetRoles = (id: string, roles: Role[]) => call<Member>('member_set_roles', { id, roles });
+/** The review state of a document: decisions, comments, waivers, gates, report. */
+export const reviewStatus = (id: DocumentId) => call<ReviewOverview>('review_status', { id });
+export const reviewSubmit = (id: DocumentId) => call<ReviewOverview>('review_submit', { id });
+/** Approves or requests changes for the saved head revision, signed by the acting reviewer. */
+export const reviewDecide = (id: DocumentId, verdict: Verdict, comment: string) =>
+  call<ReviewOverview>('review_decide', { id, verdict, comment });
+/** Waives blocking finding `code` starting at byte `start` of the saved head, with a reason. */
+export const reviewWaive = (id: DocumentId, code: string, start: number, reason: string) =>
+  call<ReviewOverview>('review_waive', { id, code, start, reason });
+/** A comment on bytes `start..end` of the saved head revision. */
+export const reviewComment = (id: DocumentId, start: number, end: number, body: string) =>
+  call<ReviewOverview>('review_comment', { id, start, end, body });
+/** Writes Markdown, HTML and the evidence pack into `out`. */
+export const reviewPublish = (id: DocumentId, out: string) => call<PublishedFiles>('review_publish', { id, out });
+export const reviewExportBundle = (id: DocumentId, path: string) => call<string>('review_export_bundle', { id, path });
+export const reviewImportDecision = (path: string) => call<ReviewOverview>('review_import_decision', { path });
+/** The reviewer's side: decides on the bundle at `bundle` and writes the signed decision file to `out`. */
+export const reviewDecideBundle = (bundle: string, verdict: Verdict, comment: string, out: string) =>
+  call<string>('review_decide_bundle', { bundle, verdict, comment, out });
+
 export const ipc = {
   appState,
   workspaceOpen,
@@ -139,6 +173,19 @@ export const ipc = {
   kbCancel,
   kbSource,
   onKbProgress,
+  identityState,
+  identityUnlock,
+  memberAdd,
+  memberSetRoles,
+  reviewStatus,
+  reviewSubmit,
+  reviewDecide,
+  reviewWaive,
+  reviewComment,
+  reviewPublish,
+  reviewExportBundle,
+  reviewImportDecision,
+  reviewDecideBundle,
 };
 
 export { isIpcError, toIpcError } from './ipc-error';
