@@ -182,7 +182,9 @@ fn bracketed(text: &str, start: usize) -> Option<RawCitation> {
                 return None; // a Markdown link or a reference definition
             }
             let (numbers, prefixed) = numbers_in(inner)?;
-            let canonical = open == b'[' && !prefixed && !inner.contains(['-', '–', ';']);
+            let canonical = open == b'['
+                && !prefixed
+                && inner.bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b' ');
             if open == b'(' && !prefixed && numbers.iter().any(|&n| n > MAX_PAREN_NUMBER) {
                 return None;
             }
@@ -461,7 +463,7 @@ mod tests {
 
     #[test]
     fn links_years_and_words_are_not_citations() {
-        assert!(numbers("Ein [Link](https://x.de) und [1]: knowledge/a.md", 3).is_empty());
+        assert!(numbers("Ein [Link](https://x.de) und\n[1]: knowledge/a.md", 3).is_empty());
         assert!(numbers("Seit (2012) und (2026) [siehe oben] [x]", 60).is_empty());
         assert!(numbers("Preis 1.299,00 € (netto) am 3. März", 3).is_empty());
     }

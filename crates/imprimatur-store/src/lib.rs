@@ -16,6 +16,7 @@ mod ignores;
 mod members;
 mod migrations;
 mod model_calls;
+mod provenance;
 mod publications;
 mod review;
 mod revisions;
@@ -38,6 +39,7 @@ pub use ids::{DocumentId, RevisionId, Timestamp};
 pub use ignores::{Ignore, IgnoreScope, NewIgnore};
 pub use members::{Member, NewMember, Role};
 pub use model_calls::{DocumentCost, ModelCost, NewModelCall};
+pub use provenance::{carry as carry_provenance, Provenance, ProvenanceSpan};
 pub use publications::Publication;
 pub use revisions::{NewRevision, Origin, Revision, RevisionMeta, SaveOutcome};
 pub use waivers::Waiver;
@@ -248,6 +250,16 @@ impl Store {
         let a = self.revision_of(doc, from)?;
         let b = self.revision_of(doc, to)?;
         Ok(diff::word_diff(&a, &b))
+    }
+
+    /// Which bytes of `rev` are AI text and which a person wrote (see `provenance.rs`).
+    pub fn provenance(&self, rev: &RevisionId) -> StoreResult<Provenance> {
+        provenance::get(&self.conn, rev)
+    }
+
+    /// The share of `rev`'s bytes that are still AI text, 0.0 to 1.0.
+    pub fn ai_share(&self, rev: &RevisionId) -> StoreResult<f64> {
+        Ok(provenance::get(&self.conn, rev)?.ai_share)
     }
 
     /// The newest revision of `doc`, if it has any.

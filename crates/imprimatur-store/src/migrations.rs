@@ -227,6 +227,17 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER publications_are_kept BEFORE DELETE ON publications
     BEGIN SELECT RAISE(ABORT, 'publications are never deleted'); END;
     "#,
+    // 6: provenance of revisions of documents with AI text: spans of AI and human bytes,
+    // carried across revisions by diffing (provenance.rs).
+    r#"
+    CREATE TABLE provenance (
+        revision_id TEXT PRIMARY KEY REFERENCES revisions(id),
+        -- JSON array of {start, end, origin, revision}, covering the content.
+        spans       TEXT NOT NULL,
+        ai_bytes    INTEGER NOT NULL,
+        total_bytes INTEGER NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 pub(crate) fn migrate(conn: &mut Connection) -> StoreResult<()> {

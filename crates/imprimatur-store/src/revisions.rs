@@ -251,6 +251,8 @@ pub(crate) fn insert(
     let revision = meta(conn, &id)?.ok_or_else(|| StoreError::Corrupt {
         rev: id.to_string(),
     })?;
+    // In the same transaction, so a revision never exists without its provenance.
+    crate::provenance::record(conn, &revision, new.content, head.as_ref())?;
     Ok(SaveOutcome {
         revision,
         unchanged: false,
