@@ -19,7 +19,7 @@ use crate::verify::{assess, Assessment, EvidenceChunk, EvidenceSpan, Judge, Laye
 use crate::{claim_at, sentences, Claim, ClaimKind};
 
 /// The knowledge base as the fact check needs it.
-pub trait Evidence: Sync {
+pub trait Evidence {
     /// The top chunks for each query (hybrid retrieval where available), one list per
     /// query, in order. Batched so that query embeddings are computed together.
     fn search(&self, queries: &[&str], limit: usize) -> Vec<Vec<EvidenceChunk>>;

@@ -75,14 +75,18 @@ impl Quantity {
 
     /// Same unit family (a count of the same noun) so that the values can be compared.
     pub fn comparable(&self, other: &Quantity) -> bool {
+        let count_like = |u: Unit| matches!(u, Unit::Count | Unit::Number);
+        if count_like(self.unit) && count_like(other.unit) {
+            // "38 Mitarbeitende" against "Mitarbeitende: 38": the context decides.
+            return match (&self.noun, &other.noun) {
+                (Some(a), Some(b)) => stem(a) == stem(b),
+                _ => true,
+            };
+        }
         if self.unit != other.unit {
             return false;
         }
-        match (self.unit, &self.noun, &other.noun) {
-            (Unit::Count, Some(a), Some(b)) => stem(a) == stem(b),
-            (Unit::Count, _, _) => false,
-            _ => true,
-        }
+        true
     }
 
     /// Whether `self` (a claim) states what `other` (the source) states: equal values,

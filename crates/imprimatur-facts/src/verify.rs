@@ -63,6 +63,8 @@ pub struct EvidenceChunk {
     pub end: usize,
     pub text: String,
     pub lang: Lang,
+    /// The source's product (front matter `product`), if it is about one.
+    pub product: Option<String>,
 }
 
 /// Where the evidence is: a span of a knowledge source's extracted text.
@@ -111,7 +113,7 @@ impl Assessment {
 
 /// The model layer: an entailment judgement of a claim against quoted evidence. `None`
 /// when the model cannot answer (not installed, refused, unparseable).
-pub trait Judge: Sync {
+pub trait Judge {
     fn judge(&self, claim: &str, evidence: &[&str], lang: Lang) -> Option<(Verdict, f32)>;
 }
 
@@ -301,7 +303,8 @@ fn statements(chunk: &EvidenceChunk) -> Vec<Statement<'_>> {
         .rev()
         .flat_map(|h| quantity::names(h))
         .find(|n| n.is_model() && n.family().len() > 1)
-        .map(|n| n.text);
+        .map(|n| n.text)
+        .or_else(|| chunk.product.clone());
     let heading_words: BTreeSet<String> = chunk
         .heading_path
         .last()
