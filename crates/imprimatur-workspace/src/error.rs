@@ -39,6 +39,21 @@ pub enum WorkspaceError {
     RuleName(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The model layer: routing, providers, budgets, the confidentiality gate.
+    #[error(transparent)]
+    Model(#[from] imprimatur_model::ModelError),
+    #[error(transparent)]
+    Key(#[from] imprimatur_model::KeyError),
+    #[error("the embedded model could not be loaded: {0}")]
+    LocalModel(#[from] imprimatur_local_model::LocalModelError),
+    #[error("no model {0:?} in [models.providers]; the settings screen lists the configured ones")]
+    UnknownProvider(String),
+    #[error("prompt template {path}: {message}; fix the file or delete it to use the bundled one")]
+    Template { path: PathBuf, message: String },
+    #[error("nothing is selected; select the text to rewrite first")]
+    EmptySelection,
+    #[error("no language model is configured; add one under Settings → Models (or [models.providers] in imprimatur.toml)")]
+    NoModels,
     /// The review workflow refused (a rule, a tampered file) or failed.
     #[error(transparent)]
     Review(#[from] imprimatur_review::ReviewError),
@@ -58,6 +73,13 @@ impl WorkspaceError {
             WorkspaceError::InvalidRule { .. } => "workspace.invalid_rule",
             WorkspaceError::RuleName(_) => "workspace.rule_name",
             WorkspaceError::Store(e) => e.code(),
+            WorkspaceError::Model(e) => e.code(),
+            WorkspaceError::Key(_) => "model_key",
+            WorkspaceError::LocalModel(_) => "model_local",
+            WorkspaceError::UnknownProvider(_) => "model_unknown",
+            WorkspaceError::Template { .. } => "workspace.template",
+            WorkspaceError::EmptySelection => "rewrite.empty_selection",
+            WorkspaceError::NoModels => "model_none",
             WorkspaceError::Review(e) => e.code(),
         }
     }

@@ -148,6 +148,33 @@ pub struct KnowledgeStatus {
     pub chunks: usize,
     /// An ingestion is running.
     pub running: bool,
+    /// The folder watch keeps the index in step with knowledge/.
+    pub watching: bool,
+    /// The `product` values of indexed chunks (front matter), for the product filter.
+    pub products: Vec<String>,
+}
+
+/// The knowledge panel's search filters; empty or missing values admit everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+pub struct KnowledgeFilters {
+    /// `de`, `en`: only chunks in this language.
+    pub lang: Option<String>,
+    /// Only chunks whose front matter names this product.
+    pub product: Option<String>,
+    /// ISO date: only chunks valid then (`valid_from` ≤ date ≤ `valid_to`, where set).
+    pub valid_at: Option<String>,
+}
+
+/// The `knowledge-changed` event: the folder watch finished a pass (or failed).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct KnowledgeChange {
+    /// Sources (re)indexed by the pass.
+    pub ingested: Vec<String>,
+    pub removed: Vec<String>,
+    /// Files that could not be indexed, with their messages.
+    pub problems: Vec<KnowledgeSource>,
+    /// The pass failed as a whole (index, manifest or embedder).
+    pub error: Option<IpcError>,
 }
 
 /// One search hit. Offsets are UTF-8 byte offsets: `start`/`end` into the source's
@@ -163,6 +190,10 @@ pub struct KnowledgeHit {
     /// Flagged at ingestion: contains instructions aimed at a model.
     pub injection: bool,
     pub highlights: Vec<(usize, usize)>,
+    /// The chunk's language (`de`, `en`).
+    pub lang: String,
+    /// The source's `product` (front matter), if any.
+    pub product: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -275,6 +306,8 @@ pub fn typescript_bindings() -> String {
         KnowledgeSourceState::decl(&cfg),
         KnowledgeSource::decl(&cfg),
         KnowledgeStatus::decl(&cfg),
+        KnowledgeFilters::decl(&cfg),
+        KnowledgeChange::decl(&cfg),
         KnowledgeHit::decl(&cfg),
         KnowledgeResults::decl(&cfg),
         IngestProgress::decl(&cfg),
@@ -306,6 +339,23 @@ pub fn typescript_bindings() -> String {
         CorpusImport::decl(&cfg),
         CorpusSkip::decl(&cfg),
         DuplicateSource::decl(&cfg),
+        crate::models::KeyState::decl(&cfg),
+        crate::models::ProviderView::decl(&cfg),
+        crate::models::PresetInfo::decl(&cfg),
+        crate::models::PolicyRow::decl(&cfg),
+        crate::models::RouteView::decl(&cfg),
+        crate::models::ModelSettings::decl(&cfg),
+        crate::models::ProviderInput::decl(&cfg),
+        crate::models::ConnectionTest::decl(&cfg),
+        imprimatur_store::ModelCost::decl(&cfg),
+        imprimatur_store::DocumentCost::decl(&cfg),
+        crate::models::MonthCosts::decl(&cfg),
+        crate::models::DocumentCosts::decl(&cfg),
+        crate::models::CostsOverview::decl(&cfg),
+        crate::rewrite::RewriteAction::decl(&cfg),
+        crate::rewrite::Rewrite::decl(&cfg),
+        crate::rewrite::RewriteProgress::decl(&cfg),
+        crate::rewrite::AcceptedRewrite::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `cargo test -p imprimatur-workspace bindings` \

@@ -11,6 +11,7 @@
 mod bundled;
 pub mod check;
 pub mod duplicates;
+pub mod facts;
 mod error;
 pub mod ipc;
 pub mod knowledge;

@@ -446,3 +446,96 @@ ai_share: number | null, publications: Array<Publication>, gates: Gates,
  */
 obstacles: Array<Obstacle>, };
 export type PublishedFiles = { dir: string, markdown: string, html: string, evidence: string, };
+export type KeyState = "none" | "stored" | "missing" | "unavailable";
+export type ProviderView = { name: string, preset: string, model: string, 
+/**
+ * As written in the file (absent: the preset's default, see `endpoint`).
+ */
+base_url: string | null, 
+/**
+ * Where calls go: the base URL, or the GGUF file of an embedded model.
+ */
+endpoint: string, 
+/**
+ * The key's name in the OS keychain.
+ */
+key: string | null, key_state: KeyState, 
+/**
+ * `local` or `cloud`, as the confidentiality gate sees it.
+ */
+locality: string, 
+/**
+ * `locality` as written in the file, if it overrides the automatic one.
+ */
+locality_set: string | null, tier: string, path: string | null, api_version: string | null, };
+export type PresetInfo = { preset: string, base_url: string | null, 
+/**
+ * A hosted service: always cloud, needs a key.
+ */
+cloud: boolean, embedded: boolean, suggested_key: string | null, };
+export type PolicyRow = { task: string, confidential: boolean, 
+/**
+ * The models that may answer, in order (after the confidentiality gate).
+ */
+chain: Array<string>, 
+/**
+ * Models of the route that the gate refuses for this row.
+ */
+refused: Array<string>, 
+/**
+ * Which rule chose the chain (route n, default, or why nothing may answer).
+ */
+rule: string, };
+export type RouteView = { task: string | null, confidential: boolean | null, pii: boolean | null, max_tier: string | null, chain: Array<string>, };
+export type ModelSettings = { providers: Array<ProviderView>, default_chain: Array<string>, routes: Array<RouteView>, policy: Array<PolicyRow>, 
+/**
+ * `mask`, `local` or `allow`.
+ */
+pii: string, budget_monthly: number | null, budget_per_document: number | null, currency: string, presets: Array<PresetInfo>, 
+/**
+ * Why the keychain cannot be used, if it cannot.
+ */
+keychain_problem: string | null, settings_file: string, };
+export type ProviderInput = { name: string, preset: string, model: string, base_url: string | null, key: string | null, 
+/**
+ * `local`, `cloud` or absent (automatic).
+ */
+locality: string | null, tier: string | null, path: string | null, api_version: string | null, };
+export type ConnectionTest = { name: string, ok: boolean, locality: string, 
+/**
+ * The answer (a few tokens), or empty.
+ */
+text: string, latency_ms: number, message: string | null, };
+export type ModelCost = { preset: string, model: string, locality: string, calls: number, cached_calls: number, input_tokens: number, output_tokens: number, 
+/**
+ * Millionths of the currency unit.
+ */
+cost_micros: number, currency: string, };
+export type DocumentCost = { document: string, calls: number, cost_micros: number, currency: string, };
+export type MonthCosts = { 
+/**
+ * `YYYY-MM`.
+ */
+month: string, total_micros: number, cloud_micros: number, by_model: Array<ModelCost>, };
+export type DocumentCosts = { document: string, 
+/**
+ * The document's title (its id when it is gone).
+ */
+title: string, cost: DocumentCost, };
+export type CostsOverview = { 
+/**
+ * Newest first; months without calls are left out.
+ */
+months: Array<MonthCosts>, documents: Array<DocumentCosts>, current_month: string, current_cloud_micros: number, budget_monthly: number | null, budget_per_document: number | null, currency: string, price_table: string, };
+export type RewriteAction = "shorter" | "simpler" | "formal" | "du_to_sie" | "sie_to_du" | "to_english" | "to_german";
+export type Rewrite = { action: RewriteAction, text: string, 
+/**
+ * The model's name in `[models.providers]`, its preset and `local`/`cloud`.
+ */
+model: string, preset: string, locality: string, confidential: boolean, cost_micros: number, currency: string, cached: boolean, latency_ms: number, template: string, template_version: string, 
+/**
+ * Why this model answered (route, refusals, fallbacks).
+ */
+decisions: Array<string>, };
+export type RewriteProgress = { "kind": "delta", text: string, } | { "kind": "discard", model: string, reason: string, };
+export type AcceptedRewrite = { action: RewriteAction, model: string, template: string, template_version: string, };
