@@ -40,6 +40,17 @@ const COMMANDS: &[&str] = &[
     "review_export_bundle",
     "review_decide_bundle",
     "review_import_decision",
+    "model_settings",
+    "model_provider_save",
+    "model_provider_remove",
+    "model_default_set",
+    "model_key_set",
+    "model_key_delete",
+    "model_test",
+    "rewrite_run",
+    "rewrite_cancel",
+    "rewrite_accept",
+    "costs_overview",
 ];
 
 fn main() {

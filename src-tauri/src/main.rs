@@ -12,7 +12,12 @@ use imprimatur_workspace::ipc::{
     IngestSummary, KnowledgeMode, KnowledgeResults, KnowledgeSourceText, KnowledgeStatus,
 };
 use imprimatur_workspace::knowledge::{self, Knowledge};
+use imprimatur_workspace::models::{
+    ConnectionTest, CostsOverview, Keychain, ModelSettings, Models, ProviderInput, ProviderView,
+    Secret,
+};
 use imprimatur_workspace::recent;
+use imprimatur_workspace::rewrite::{AcceptedRewrite, Rewrite, RewriteAction};
 use imprimatur_workspace::rules::{RuleEntry, RuleLevel, RuleListing, RuleTrial};
 use imprimatur_workspace::store::{
     DocumentId, DocumentSummary, Ignore, IgnoreScope, NewIgnore, NewRevision, Origin, Revision,
@@ -40,6 +45,8 @@ struct Session {
     data_dir: PathBuf,
     /// The knowledge panel's embedder (loaded on first use) and open index.
     knowledge: Knowledge,
+    /// Embedded models (loaded on first use), the OS keychain, the running model call.
+    models: Models,
 }
 
 /// The acting person's name. It reads as `&str` (`&s.author`) in every command that
@@ -515,6 +522,102 @@ fn review_import_decision(s: State<'_, Session>, path: String) -> Reply<ReviewOv
     })
 }
 
+/// The model settings screen: providers, key states, default chain, routing policy.
+#[tauri::command(rename_all = "snake_case", async)]
+fn model_settings(s: State<'_, Session>) -> Reply<ModelSettings> {
+    with_ws(&s, |ws| Ok(ws.model_settings(s.models.keychain())))
+}
+
+/// Adds or replaces `[models.providers.NAME]` in imprimatur.toml (audited).
+#[tauri::command(rename_all = "snake_case", async)]
+fn model_provider_save(s: State<'_, Session>, provider: ProviderInput) -> Reply<ProviderView> {
+    with_ws(&s, |ws| ws.save_provider(&provider, &s.author, Timestamp::now()))
+}
+
+/// Removes a provider, and its name from the default chain and the routes (audited).
+#[tauri::command(rename_all = "snake_case", async)]
+fn model_provider_remove(s: State<'_, Session>, name: String) -> Reply<()> {
+    with_ws(&s, |ws| ws.remove_provider(&name, &s.author, Timestamp::now()))
+}
+
+/// Sets `[models] default`, the chain used when no route matches (audited).
+#[tauri::command(rename_all = "snake_case", async)]
+fn model_default_set(s: State<'_, Session>, chain: Vec<String>) -> Reply<()> {
+    with_ws(&s, |ws| ws.set_default_chain(&chain, &s.author, Timestamp::now()))
+}
+
+/// Stores an API key in the OS keychain; it is never sent back.
+#[tauri::command(rename_all = "snake_case", async)]
+fn model_key_set(s: State<'_, Session>, name: String, key: String) -> Reply<()> {
+    let secret = Secret::new(key);
+    with_ws(&s, |ws| {
+        ws.store_key(s.models.keychain(), &name, &secret, &s.author, Timestamp::now())
+    })
+}
+
+/// Removes an API key from the OS keychain; false when there was none.
+#[tauri::command(rename_all = "snake_case", async)]
+fn model_key_delete(s: State<'_, Session>, name: String) -> Reply<bool> {
+    with_ws(&s, |ws| ws.delete_key(s.models.keychain(), &name, &s.author, Timestamp::now()))
+}
+
+/// Sends a short prompt to one model and reports what came back.
+#[tauri::command(rename_all = "snake_case", async)]
+fn model_test(s: State<'_, Session>, name: String) -> Reply<ConnectionTest> {
+    Ok(s.models
+        .test_connection(&ws_root(&s)?, &name, &s.author, Timestamp::now())?)
+}
+
+/// Rewrites a selection through the router, streaming `rewrite-progress` events.
+#[tauri::command(rename_all = "snake_case", async)]
+fn rewrite_run(
+    app: tauri::AppHandle,
+    s: State<'_, Session>,
+    id: DocumentId,
+    content: String,
+    selection: String,
+    action: RewriteAction,
+) -> Reply<Rewrite> {
+    let root = ws_root(&s)?;
+    Ok(s.models.rewrite(
+        &root,
+        &id,
+        &content,
+        &selection,
+        action,
+        &s.author,
+        Timestamp::now(),
+        &mut |p| {
+            let _ = app.emit("rewrite-progress", p);
+        },
+    )?)
+}
+
+/// Stops the running rewrite; its partial text is discarded.
+#[tauri::command(rename_all = "snake_case")]
+fn rewrite_cancel(s: State<'_, Session>) {
+    s.models.cancel();
+}
+
+/// Saves the text after an accepted rewrite as a revision with origin `ai`.
+#[tauri::command(rename_all = "snake_case", async)]
+fn rewrite_accept(
+    s: State<'_, Session>,
+    id: DocumentId,
+    content: String,
+    rewrite: AcceptedRewrite,
+) -> Reply<SaveOutcome> {
+    with_ws(&s, |ws| {
+        ws.save_rewrite(&id, &content, &rewrite, &s.author, Timestamp::now())
+    })
+}
+
+/// Model costs per month and provider, per document, and the budget.
+#[tauri::command(rename_all = "snake_case", async)]
+fn costs_overview(s: State<'_, Session>) -> Reply<CostsOverview> {
+    with_ws(&s, |ws| ws.costs_overview(Timestamp::now()))
+}
+
 /// `--workspace DIR` on the command line (or IMPRIMATUR_WORKSPACE) opens that folder;
 /// otherwise the last workspace; otherwise none, and the UI opens the demo.
 fn startup_workspace(config_dir: &std::path::Path) -> Option<PathBuf> {
@@ -558,6 +661,7 @@ fn main() {
                 config_dir,
                 data_dir,
                 knowledge: Knowledge::new(imprimatur_workspace::knowledge::default_model_dir()),
+                models: Models::new(Keychain::default()),
             });
             Ok(())
         })
@@ -601,6 +705,17 @@ fn main() {
             review_export_bundle,
             review_decide_bundle,
             review_import_decision,
+            model_settings,
+            model_provider_save,
+            model_provider_remove,
+            model_default_set,
+            model_key_set,
+            model_key_delete,
+            model_test,
+            rewrite_run,
+            rewrite_cancel,
+            rewrite_accept,
+            costs_overview,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Imprimatur");

@@ -35,6 +35,17 @@ import type {
   Role,
   Verdict,
 } from './bindings';
+import type {
+  AcceptedRewrite,
+  ConnectionTest,
+  CostsOverview,
+  ModelSettings,
+  ProviderInput,
+  ProviderView,
+  Rewrite,
+  RewriteAction,
+  RewriteProgress,
+} from './bindings';
 
 export type { Ignore, IgnoreScope } from './bindings';
 
@@ -144,6 +155,27 @@ export const reviewImportDecision = (path: string) => call<ReviewOverview>('revi
 /** The reviewer's side: decides on the bundle at `bundle` and writes the signed decision file to `out`. */
 export const reviewDecideBundle = (bundle: string, verdict: Verdict, comment: string, out: string) =>
   call<string>('review_decide_bundle', { bundle, verdict, comment, out });
+
+/** The model settings screen: providers with key states, default chain, routing policy. */
+export const modelSettings = () => call<ModelSettings>('model_settings');
+/** Adds or replaces a provider in imprimatur.toml (audited); rejects what does not validate. */
+export const modelProviderSave = (provider: ProviderInput) => call<ProviderView>('model_provider_save', { provider });
+export const modelProviderRemove = (name: string) => call<null>('model_provider_remove', { name });
+export const modelDefaultSet = (chain: string[]) => call<null>('model_default_set', { chain });
+/** Stores an API key in the OS keychain. It is never sent back to the UI. */
+export const modelKeySet = (name: string, key: string) => call<null>('model_key_set', { name, key });
+export const modelKeyDelete = (name: string) => call<boolean>('model_key_delete', { name });
+export const modelTest = (name: string) => call<ConnectionTest>('model_test', { name });
+/** Rewrites the selection through the router; the answer streams through `onRewriteProgress`. */
+export const rewriteRun = (id: DocumentId, content: string, selection: string, action: RewriteAction) =>
+  call<Rewrite>('rewrite_run', { id, content, selection, action });
+export const rewriteCancel = () => call<null>('rewrite_cancel');
+/** Saves the text after an accepted rewrite as a revision with origin `ai`. */
+export const rewriteAccept = (id: DocumentId, content: string, rewrite: AcceptedRewrite) =>
+  call<SaveOutcome>('rewrite_accept', { id, content, rewrite });
+export const onRewriteProgress = (f: (p: RewriteProgress) => void) =>
+  listen<RewriteProgress>('rewrite-progress', (e) => f(e.payload));
+export const costsOverview = () => call<CostsOverview>('costs_overview');
 
 export const ipc = {
   appState,
