@@ -41,6 +41,12 @@ retrieval="${IMPRIMATUR_SHARED:-../shared}/data/retrieval"
 step "model keys: OS keychain (Secret Service) in a private D-Bus session"
 scripts/with-keyring.sh cargo test --locked --workspace --test keychain -- --nocapture
 
+# Four eyes in the real window: the members screen puts two people's keys into the private
+# keychain; an editor submits, the reviewer comments and approves, the editor publishes and
+# `imprimatur evidence verify` accepts the pack. (Plain `cargo test` skips it with a note.)
+step "review workflow in the app window: two keys in a private keychain, under Xvfb"
+scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1400x900x24" cargo test --locked --workspace --test review_window -- --nocapture
+
 # Prints passed/total per Vale feature file (fails only below the committed floors).
 step "style: Vale compatibility table"
 cargo test --locked --workspace --test compat -- --nocapture vale_feature_scenarios
