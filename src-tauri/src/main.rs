@@ -17,17 +17,17 @@ use imprimatur_workspace::models::{
     Secret,
 };
 use imprimatur_workspace::recent;
+use imprimatur_workspace::review::{
+    self, IdentityView, Keychain as SigningKeychain, MemberRole as Role, ProvedActor as Actor,
+    PublishedFiles, ReviewOverview, WorkspaceMember as Member,
+};
 use imprimatur_workspace::rewrite::{AcceptedRewrite, Rewrite, RewriteAction};
 use imprimatur_workspace::rules::{RuleEntry, RuleLevel, RuleListing, RuleTrial};
+use imprimatur_workspace::store::Verdict;
 use imprimatur_workspace::store::{
     DocumentId, DocumentSummary, Ignore, IgnoreScope, NewIgnore, NewRevision, Origin, Revision,
     RevisionId, RevisionMeta, SaveOutcome, Timestamp, WordDiff,
 };
-use imprimatur_workspace::review::{
-    self, IdentityView, Keychain as SigningKeychain, MemberRole as Role,
-    ProvedActor as Actor, PublishedFiles, ReviewOverview, WorkspaceMember as Member,
-};
-use imprimatur_workspace::store::Verdict;
 use imprimatur_workspace::Workspace;
 use tauri::{Emitter, Manager, State};
 
@@ -531,19 +531,25 @@ fn model_settings(s: State<'_, Session>) -> Reply<ModelSettings> {
 /// Adds or replaces `[models.providers.NAME]` in imprimatur.toml (audited).
 #[tauri::command(rename_all = "snake_case", async)]
 fn model_provider_save(s: State<'_, Session>, provider: ProviderInput) -> Reply<ProviderView> {
-    with_ws(&s, |ws| ws.save_provider(&provider, &s.author, Timestamp::now()))
+    with_ws(&s, |ws| {
+        ws.save_provider(&provider, &s.author, Timestamp::now())
+    })
 }
 
 /// Removes a provider, and its name from the default chain and the routes (audited).
 #[tauri::command(rename_all = "snake_case", async)]
 fn model_provider_remove(s: State<'_, Session>, name: String) -> Reply<()> {
-    with_ws(&s, |ws| ws.remove_provider(&name, &s.author, Timestamp::now()))
+    with_ws(&s, |ws| {
+        ws.remove_provider(&name, &s.author, Timestamp::now())
+    })
 }
 
 /// Sets `[models] default`, the chain used when no route matches (audited).
 #[tauri::command(rename_all = "snake_case", async)]
 fn model_default_set(s: State<'_, Session>, chain: Vec<String>) -> Reply<()> {
-    with_ws(&s, |ws| ws.set_default_chain(&chain, &s.author, Timestamp::now()))
+    with_ws(&s, |ws| {
+        ws.set_default_chain(&chain, &s.author, Timestamp::now())
+    })
 }
 
 /// Stores an API key in the OS keychain; it is never sent back.
@@ -551,14 +557,22 @@ fn model_default_set(s: State<'_, Session>, chain: Vec<String>) -> Reply<()> {
 fn model_key_set(s: State<'_, Session>, name: String, key: String) -> Reply<()> {
     let secret = Secret::new(key);
     with_ws(&s, |ws| {
-        ws.store_key(s.models.keychain(), &name, &secret, &s.author, Timestamp::now())
+        ws.store_key(
+            s.models.keychain(),
+            &name,
+            &secret,
+            &s.author,
+            Timestamp::now(),
+        )
     })
 }
 
 /// Removes an API key from the OS keychain; false when there was none.
 #[tauri::command(rename_all = "snake_case", async)]
 fn model_key_delete(s: State<'_, Session>, name: String) -> Reply<bool> {
-    with_ws(&s, |ws| ws.delete_key(s.models.keychain(), &name, &s.author, Timestamp::now()))
+    with_ws(&s, |ws| {
+        ws.delete_key(s.models.keychain(), &name, &s.author, Timestamp::now())
+    })
 }
 
 /// Sends a short prompt to one model and reports what came back.

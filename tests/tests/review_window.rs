@@ -81,8 +81,9 @@ async fn run(app: &App, out: &Path) {
         .unwrap();
     press(c, "review-comment-add").await;
     wait_until(c, "the comment in the panel and in the text", || async {
-        (count(c, "review-comment").await == 1 && marked_text(c).await.as_deref() == Some("kaum zu hören"))
-            .then(String::new)
+        (count(c, "review-comment").await == 1
+            && marked_text(c).await.as_deref() == Some("kaum zu hören"))
+        .then(String::new)
     })
     .await;
     press(c, "review-request-changes").await;
@@ -91,11 +92,18 @@ async fn run(app: &App, out: &Path) {
     // Eva edits before the commented phrase: the mark moves with its text, and the
     // new revision is a draft again.
     unlock(c, "eva").await;
-    insert_before(c, "Eine moderne", "Laut Hersteller liegt der Schall bei 35 dB(A). ").await;
+    insert_before(
+        c,
+        "Eine moderne",
+        "Laut Hersteller liegt der Schall bei 35 dB(A). ",
+    )
+    .await;
     saved_at(c, 2).await;
-    wait_until(c, "the comment still on its phrase after the edit", || async {
-        (marked_text(c).await.as_deref() == Some("kaum zu hören")).then(String::new)
-    })
+    wait_until(
+        c,
+        "the comment still on its phrase after the edit",
+        || async { (marked_text(c).await.as_deref() == Some("kaum zu hören")).then(String::new) },
+    )
     .await;
     wait_state(c, "draft").await;
     press(c, "review-submit").await;
@@ -136,15 +144,29 @@ async fn run(app: &App, out: &Path) {
         .arg(&pack)
         .output()
         .unwrap_or_else(|e| panic!("run {}: {e}", cli.display()));
-    let said = String::from_utf8_lossy(&ok.stdout).to_string() + &String::from_utf8_lossy(&ok.stderr);
-    assert!(ok.status.success(), "evidence verify refused the app's pack: {said}");
-    assert!(said.contains("rita"), "the summary names the approver: {said}");
+    let said =
+        String::from_utf8_lossy(&ok.stdout).to_string() + &String::from_utf8_lossy(&ok.stderr);
+    assert!(
+        ok.status.success(),
+        "evidence verify refused the app's pack: {said}"
+    );
+    assert!(
+        said.contains("rita"),
+        "the summary names the approver: {said}"
+    );
 
     // The same pack with one word of the published text changed is refused.
     let tampered = out.join("tampered.evidence.json");
     let bytes = std::fs::read_to_string(&pack).unwrap();
-    assert!(bytes.contains("kaum zu hören"), "the pack holds the revisions");
-    std::fs::write(&tampered, bytes.replace("kaum zu hören", "gar nicht zu hören")).unwrap();
+    assert!(
+        bytes.contains("kaum zu hören"),
+        "the pack holds the revisions"
+    );
+    std::fs::write(
+        &tampered,
+        bytes.replace("kaum zu hören", "gar nicht zu hören"),
+    )
+    .unwrap();
     let bad = Command::new(&cli)
         .args(["evidence", "verify"])
         .arg(&tampered)
@@ -154,12 +176,20 @@ async fn run(app: &App, out: &Path) {
 }
 
 async fn add_member(c: &Client, id: &str, name: &str, roles: &[&str]) {
-    by_testid(c, "identity-current").await.click().await.unwrap();
+    by_testid(c, "identity-current")
+        .await
+        .click()
+        .await
+        .unwrap();
     by_testid(c, "members-open").await.click().await.unwrap();
     by_testid(c, "members-dialog").await;
     let before = count(c, "member-row").await;
     by_testid(c, "member-id").await.send_keys(id).await.unwrap();
-    by_testid(c, "member-name").await.send_keys(name).await.unwrap();
+    by_testid(c, "member-name")
+        .await
+        .send_keys(name)
+        .await
+        .unwrap();
     if !roles.is_empty() {
         // The form starts with "editor" ticked: make it exactly `roles`.
         for role in ["editor", "reviewer", "brand_manager", "admin"] {
@@ -179,7 +209,11 @@ async fn add_member(c: &Client, id: &str, name: &str, roles: &[&str]) {
 }
 
 async fn unlock(c: &Client, member: &str) {
-    by_testid(c, "identity-current").await.click().await.unwrap();
+    by_testid(c, "identity-current")
+        .await
+        .click()
+        .await
+        .unwrap();
     by_testid(c, "identity-select")
         .await
         .select_by_value(member)
@@ -187,7 +221,8 @@ async fn unlock(c: &Client, member: &str) {
         .unwrap();
     by_testid(c, "identity-unlock").await.click().await.unwrap();
     wait_until(c, &format!("acting as {member}"), || async {
-        (attr(c, "identity-current", "data-member").await.as_deref() == Some(member)).then(String::new)
+        (attr(c, "identity-current", "data-member").await.as_deref() == Some(member))
+            .then(String::new)
     })
     .await;
     // The review panel follows the person (who may approve what).
@@ -272,7 +307,9 @@ fn file_ending_opt(dir: &Path, suffix: &str) -> Option<PathBuf> {
         .ok()?
         .flatten()
         .map(|e| e.path())
-        .find(|p| p.to_string_lossy().ends_with(suffix) && !p.to_string_lossy().contains("tampered"))
+        .find(|p| {
+            p.to_string_lossy().ends_with(suffix) && !p.to_string_lossy().contains("tampered")
+        })
 }
 
 fn file_ending(dir: &Path, suffix: &str) -> PathBuf {
