@@ -36,10 +36,12 @@ retrieval="${IMPRIMATUR_SHARED:-../shared}/data/retrieval"
 "$CARGO_TARGET_DIR/debug/imprimatur" kb eval "$retrieval/xquad-de" --lang de --min-ndcg-hybrid 0.95
 "$CARGO_TARGET_DIR/debug/imprimatur" kb eval "$retrieval/xquad-en" --lang en --min-ndcg-hybrid 0.97
 
-# API keys live in the OS keychain: this test stores, uses and deletes one in a private
-# D-Bus session with an unlocked GNOME Keyring (it fails there if the keychain is missing).
-step "model keys: OS keychain (Secret Service) in a private D-Bus session"
-scripts/with-keyring.sh cargo test --locked --workspace --test keychain -- --nocapture
+# API keys and signing keys live in the OS keychain: these tests store, use and delete
+# them in a private D-Bus session with an unlocked GNOME Keyring (they fail there if the
+# keychain is missing); review_cli runs the review workflow on the demo with two people's
+# keys and verifies the published evidence pack (and refuses a tampered copy).
+step "keys: OS keychain (Secret Service) in a private D-Bus session; review workflow on the demo"
+scripts/with-keyring.sh cargo test --locked --workspace --test keychain --test review_cli -- --nocapture
 
 # Four eyes in the real window: the members screen puts two people's keys into the private
 # keychain; an editor submits, the reviewer comments and approves, the editor publishes and
@@ -58,5 +60,13 @@ step "SEO: rating agreement with yoastseo on the corpus"
 
 # Benchmarks run in the dev profile, whose compute-heavy crates are optimised (see
 # Cargo.toml), reusing the build above. Each prints its figures and peer ratios.
-step "benchmarks: revision store, SEO, style, knowledge index, ingestion, model routing"
-cargo bench --locked --profile dev --workspace --bench revisions --bench seo --bench style --bench knowledge --bench ingest --bench routing --bench generation
+# The duplicates bench compares its MinHash part with datasketch, installed once into a
+# venv in ~/.cache/imprimatur (skipped with a message when that fails, e.g. offline).
+# It indexes 10,000 documents here; DUP_BENCH_DOCS=100000 for the size.
+peer="$HOME/.cache/imprimatur/dup-peer"
+if [ ! -x "$peer/bin/python" ] || ! "$peer/bin/python" -c 'import datasketch' 2>/dev/null; then
+  (python3 -m venv "$peer" && "$peer/bin/pip" install -q 'datasketch==2.0.0') || echo "datasketch peer not installed; the duplicates bench skips it"
+fi
+export DUP_PEER_PYTHON="$peer/bin/python"
+step "benchmarks: revision store, SEO, style, knowledge index, ingestion, model routing, duplicates"
+cargo bench --locked --profile dev --workspace --bench dup --bench revisions --bench seo --bench style --bench knowledge --bench ingest --bench routing --bench generation

@@ -20,6 +20,7 @@ mod corpus;
 mod kb;
 mod kb_ingest;
 mod model;
+mod review;
 
 #[derive(Parser)]
 #[command(
@@ -91,6 +92,21 @@ enum Command {
     Model(model::ModelCommand),
     /// Model costs of a month per provider and model, and per document.
     Costs(model::CostsArgs),
+    /// Members of the workspace: roles and signing keys (keys in the OS keychain).
+    #[command(subcommand)]
+    Member(review::MemberCommand),
+    /// The review workflow: submit, approve, request changes, waive, status, bundles.
+    #[command(subcommand)]
+    Review(review::ReviewCommand),
+    /// Publish an approved document: Markdown, HTML and the evidence pack into DIR.
+    Publish {
+        id: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Evidence packs of published documents (no workspace needed).
+    #[command(subcommand)]
+    Evidence(review::EvidenceCommand),
 }
 
 #[derive(Subcommand)]
@@ -296,6 +312,12 @@ fn main() -> ExitCode {
         Command::Rules | Command::ValeIni => style_rules(&cli.command, &cli.workspace, json),
         Command::Model(cmd) => model::run(cmd, &cli.workspace, &author(&cli), json),
         Command::Costs(args) => model::costs(args, &cli.workspace, json),
+        Command::Member(cmd) => review::member(cmd, &cli.workspace, &author(&cli), json),
+        Command::Review(cmd) => review::run(cmd, &cli.workspace, &author(&cli), json),
+        Command::Publish { id, out } => {
+            review::publish(id, out, &cli.workspace, &author(&cli), json)
+        }
+        Command::Evidence(cmd) => review::evidence(cmd, json),
         _ => run(cli).map_err(IpcError::from),
     };
     match result {
@@ -436,6 +458,12 @@ fn run(cli: Cli) -> Result<Outcome, WorkspaceError> {
         }
         Command::Model(_) | Command::Costs(_) => {
             unreachable!("model commands run in main, with their own errors")
+        }
+        Command::Member(_)
+        | Command::Review(_)
+        | Command::Publish { .. }
+        | Command::Evidence(_) => {
+            unreachable!("review commands run in main, with their own errors")
         }
         Command::Init { dir } => {
             let ws = Workspace::init(dir, &actor, now)?;

@@ -479,9 +479,8 @@ impl Brief {
         if self.audience.trim().is_empty() {
             problems.push(missing("audience", "an audience: who the text is for"));
         }
-        if self.keyphrase.trim().is_empty() {
-            problems.push(missing("keyphrase", "a focus keyphrase"));
-        }
+        // The keyphrase is optional for newsletters and social posts: their templates
+        // say so, and `validate_with` checks it by the template.
         if self.length_words == 0 {
             problems.push(missing("length_words", "a target length in words"));
         } else if !(30..=10_000).contains(&self.length_words) {

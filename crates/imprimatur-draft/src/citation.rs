@@ -53,6 +53,9 @@ pub enum CitationProblemKind {
     OutOfRange,
     /// A sloppy form that was understood and repaired (`(1)`, `[Quelle 1]`, `[1`, `1]`).
     Repaired,
+    /// The model cited nothing here; the marker was added because the sentence repeats
+    /// a figure or a run of words of that source (see `generate::attribute`).
+    Attributed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

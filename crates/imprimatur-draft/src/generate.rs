@@ -162,7 +162,7 @@ const PASSAGE_CHARS: usize = 700;
 
 /// How many sections a text of `words` gets.
 fn section_count(words: u32) -> usize {
-    (words as usize / 150).clamp(2, 6)
+    (words as usize / 150).clamp(1, 6)
 }
 
 /// Asks the model for an outline of `brief`. Headings that the answer lacks are filled
@@ -389,8 +389,10 @@ pub fn write_section(
         }),
     })?;
     let text = clean_section(&answer.text, &section.heading);
+    let (text, attributed) = attribute(&text, &sources, brief.lang);
     let spans: Vec<SourceSpan> = sources.iter().map(|p| p.source.clone()).collect();
-    let (citations, problems) = parse_citations(&text, &spans);
+    let (citations, mut problems) = parse_citations(&text, &spans);
+    problems.extend(attributed);
     for c in &citations {
         on_event(DraftEvent::Citation {
             index,
@@ -412,6 +414,108 @@ pub fn write_section(
         section: done.clone(),
     });
     Ok(done)
+}
+
+/// Adds a citation to sentences the model left uncited when they repeat what one source
+/// says: a figure of the sentence (a number with at least two digits, as written) is in
+/// the source, or five of its words of five letters or more are. Small models rarely
+/// write `[n]` themselves; this keeps their drafts checkable without hiding it: every
+/// added marker is reported as [`CitationProblemKind::Attributed`]. A figure no source
+/// has stays uncited and is marked as an uncited claim.
+pub fn attribute(text: &str, sources: &[Passage], lang: Lang) -> (String, Vec<CitationProblem>) {
+    use crate::citation::CitationProblemKind;
+    if sources.is_empty() {
+        return (text.to_string(), Vec::new());
+    }
+    let claims = uncited_claims(text, lang);
+    let sentences = crate::claims::sentences(text);
+    let markers = find_markers(text);
+    let source_words: Vec<std::collections::HashSet<String>> =
+        sources.iter().map(|p| long_words(&p.text)).collect();
+    let mut inserts: Vec<(usize, usize, String)> = Vec::new(); // (at, source number, why)
+    for (s, e) in sentences {
+        if markers.iter().any(|m| m.start >= s && m.start < e) {
+            continue;
+        }
+        let sentence = &text[s..e];
+        let figures = figures(sentence);
+        let words = long_words(sentence);
+        let mut best: Option<(usize, usize, String)> = None; // (score, index, why)
+        for (i, p) in sources.iter().enumerate() {
+            let shared_figures: Vec<&String> =
+                figures.iter().filter(|f| p.text.contains(f.as_str())).collect();
+            let shared_words = words.intersection(&source_words[i]).count();
+            let (score, why) = if !shared_figures.is_empty() {
+                (100 + shared_figures.len() * 10 + shared_words, format!("the figure {}", shared_figures[0]))
+            } else if shared_words >= 5 {
+                (shared_words, format!("{shared_words} of its words"))
+            } else {
+                continue;
+            };
+            if best.as_ref().is_none_or(|b| score > b.0) {
+                best = Some((score, i, why));
+            }
+        }
+        // A claim with figures that no source has stays uncited (and marked).
+        let is_claim = claims.iter().any(|c| c.start == s);
+        if let Some((_, i, why)) = best {
+            if is_claim || why.contains("words") {
+                // Before the sentence's closing punctuation.
+                let at = if sentence.ends_with(['.', '!', '?']) { e - 1 } else { e };
+                inserts.push((at, i + 1, why));
+            }
+        }
+    }
+    let mut out = String::with_capacity(text.len() + inserts.len() * 4);
+    let mut problems = Vec::new();
+    let mut last = 0;
+    for (at, n, why) in inserts {
+        out.push_str(&text[last..at]);
+        let start = out.len() + 1;
+        out.push_str(&format!(" [{n}]"));
+        problems.push(CitationProblem {
+            kind: CitationProblemKind::Attributed,
+            start,
+            end: out.len(),
+            marker: format!("[{n}]"),
+            message: format!(
+                "the model cited nothing here; [{n}] was added because the sentence repeats {why} from that source"
+            ),
+        });
+        last = at;
+    }
+    out.push_str(&text[last..]);
+    (out, problems)
+}
+
+/// Numbers with at least two digits as written (`12.490`, `2026`, `70`): single digits
+/// are too common to tie a sentence to a source.
+fn figures(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let flush = |cur: &mut String, out: &mut Vec<String>| {
+        let t = cur.trim_end_matches(['.', ',']).to_string();
+        if t.bytes().filter(u8::is_ascii_digit).count() >= 2 && !out.contains(&t) {
+            out.push(t);
+        }
+        cur.clear();
+    };
+    for ch in s.chars() {
+        if ch.is_ascii_digit() || (!cur.is_empty() && (ch == '.' || ch == ',')) {
+            cur.push(ch);
+        } else {
+            flush(&mut cur, &mut out);
+        }
+    }
+    flush(&mut cur, &mut out);
+    out
+}
+
+fn long_words(s: &str) -> std::collections::HashSet<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 5)
+        .map(str::to_lowercase)
+        .collect()
 }
 
 /// Writes every section of `outline` in order and assembles the draft.
@@ -672,5 +776,119 @@ fn call(
         Err(ModelError::Provider(ProviderError::Cancelled)) => Err(DraftError::Cancelled),
         Err(_) if gen.cancel.is_cancelled() => Err(DraftError::Cancelled),
         Err(e) => Err(DraftError::Model(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn passage(path: &str, text: &str) -> Passage {
+        Passage {
+            source: SourceSpan {
+                path: path.into(),
+                start: 0,
+                end: text.len(),
+                heading_path: vec![],
+            },
+            text: text.into(),
+            injection: false,
+        }
+    }
+
+    #[test]
+    fn attribution_needs_the_figure_in_the_source() {
+        let sources = [
+            passage("faq.md", "Die Förderung beträgt bis zu 70 Prozent der Kosten."),
+            passage("preise.md", "Die AlbAir 9 kostet 12.490,00 € inklusive Montage."),
+        ];
+        let text = "Die AlbAir 9 kostet 12.490,00 €. Die Wartung kostet 199 €. Wir beraten Sie gern.";
+        let (out, problems) = attribute(text, &sources, Lang::De);
+        assert_eq!(
+            out,
+            "Die AlbAir 9 kostet 12.490,00 € [2]. Die Wartung kostet 199 €. Wir beraten Sie gern."
+        );
+        assert_eq!(problems.len(), 1);
+        assert_eq!(&out[problems[0].start..problems[0].end], "[2]");
+        // The invented price stays an uncited claim.
+        let u = uncited_claims(&out, Lang::De);
+        assert_eq!(u.len(), 1);
+        assert!(u[0].sentence.contains("199"));
+        // A sentence the model cited is left alone.
+        let (same, p) = attribute("Sie kostet 12.490,00 € [1].", &sources, Lang::De);
+        assert_eq!(same, "Sie kostet 12.490,00 € [1].");
+        assert!(p.is_empty());
+    }
+
+    #[test]
+    fn outline_parsing_takes_sloppy_headings_and_pads_from_the_brief() {
+        let brief = Brief::from_toml(
+            "goal = \"g\"\naudience = \"a\"\nkeyphrase = \"Wärmepumpe\"\nlength_words = 450",
+        )
+        .unwrap();
+        let o = parse_outline(
+            "Hier ist die Gliederung:\n## Einleitung\n- Warum jetzt\n1. Kosten im Überblick\n**Fazit**\n",
+            &brief,
+            3,
+        );
+        let h: Vec<&str> = o.sections.iter().map(|s| s.heading.as_str()).collect();
+        assert_eq!(h, ["Einleitung", "Kosten im Überblick", "Fazit"]);
+        assert_eq!(o.sections[0].points, ["Warum jetzt"]);
+        assert_eq!(o.from_model, 3);
+        let o = parse_outline("Ich kann das nicht.", &brief, 3);
+        assert_eq!(o.from_model, 0);
+        assert_eq!(o.sections.len(), 3);
+        assert!(o.sections[0].heading.contains("Wärmepumpe"));
+        assert_eq!(o.sections[0].words, 150);
+    }
+
+    #[test]
+    fn assembly_renumbers_citations_document_wide_and_drops_unknown_ones() {
+        let brief = Brief::from_toml(
+            "goal = \"g\"\naudience = \"a\"\nkeyphrase = \"k\"\nlength_words = 300\nrequired_sources = [\"knowledge/b.md\", \"knowledge/c.md\"]",
+        )
+        .unwrap();
+        let a = passage("a.md", "A");
+        let b = passage("b.md", "B");
+        let section = |text: &str, sources: Vec<Passage>| {
+            let spans: Vec<SourceSpan> = sources.iter().map(|p| p.source.clone()).collect();
+            let (citations, problems) = parse_citations(text, &spans);
+            SectionDraft {
+                heading: "H".into(),
+                text: text.into(),
+                sources,
+                citations,
+                problems,
+                uncited: vec![],
+                model: "m".into(),
+                cut: false,
+            }
+        };
+        let outline = Outline {
+            title: "T".into(),
+            sections: vec![],
+            from_model: 0,
+        };
+        let d = assemble(
+            &brief,
+            &outline,
+            &[
+                section("Eins [2]. Zwei [1][9].", vec![a.clone(), b.clone()]),
+                section("Drei (1).", vec![b.clone()]),
+            ],
+            Some("brief-1"),
+        );
+        assert!(d.markdown.contains("Eins [1]. Zwei [2]."), "{}", d.markdown);
+        assert!(d.markdown.contains("Drei [1]."), "{}", d.markdown);
+        assert!(d.markdown.contains("brief: \"brief-1\""));
+        let refs = crate::references(&d.markdown);
+        assert_eq!(refs.len(), 2);
+        assert_eq!(refs[0].source.path, "b.md");
+        assert_eq!(d.citations.len(), 3);
+        assert_eq!(d.missing_required, ["knowledge/c.md"]);
+        // Every citation's marker in the document resolves to a reference.
+        for c in &d.citations {
+            assert!(refs.iter().any(|r| r.number == c.number && r.source == c.source));
+        }
     }
 }

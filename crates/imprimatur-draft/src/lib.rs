@@ -27,6 +27,7 @@ pub mod claims;
 mod error;
 pub mod generate;
 pub mod prompt;
+pub mod save;
 pub mod voice;
 
 pub use brief::{
@@ -41,8 +42,9 @@ pub use citation::{
 pub use claims::{uncited_claims, UncitedClaim};
 pub use error::{DraftError, RetrievalError};
 pub use generate::{
-    assemble, outline, parse_outline, write_draft, write_section, Draft, DraftEvent, Generation, Outline, OutlineSection,
+    assemble, attribute, outline, parse_outline, write_draft, write_section, Draft, DraftEvent, Generation, Outline, OutlineSection,
     Passage, Retrieval, RetrievalRequest, SectionDraft,
 };
 pub use prompt::{PromptTemplate, Prompts};
+pub use save::{save_brief, save_draft};
 pub use voice::voice_summary;

@@ -32,7 +32,16 @@ fn world() -> World {
     let mut store = Store::open(&db).unwrap();
     let keys = MemoryKeys::new();
     let ada_key = ensure_key(&keys, "ada").unwrap();
-    add_member(&mut store, None, "ada", "Ada Admin", &[Role::Admin], &ada_key, t(0)).unwrap();
+    add_member(
+        &mut store,
+        None,
+        "ada",
+        "Ada Admin",
+        &[Role::Admin],
+        &ada_key,
+        t(0),
+    )
+    .unwrap();
     let ada = Actor::prove(&store, "ada", &keys, t(0)).unwrap();
     for (id, roles) in [
         ("eva", vec![Role::Editor]),
@@ -42,7 +51,10 @@ fn world() -> World {
         let pk = ensure_key(&keys, id).unwrap();
         add_member(&mut store, Some(&ada), id, id, &roles, &pk, t(0)).unwrap();
     }
-    let doc = store.create_document("Förderung 2026", "eva", t(1)).unwrap().id;
+    let doc = store
+        .create_document("Förderung 2026", "eva", t(1))
+        .unwrap()
+        .id;
     save(&mut store, &doc, TEXT, "eva", Origin::Human, 1);
     World {
         _dir: dir,
@@ -106,11 +118,27 @@ impl World {
     }
     fn approve(&mut self, who: &str, at: i64) -> ReviewResult<Decision> {
         let a = self.actor(who);
-        approve(&mut self.store, &a, &self.doc, "Passt.", &[], &self.gates, t(at))
+        approve(
+            &mut self.store,
+            &a,
+            &self.doc,
+            "Passt.",
+            &[],
+            &self.gates,
+            t(at),
+        )
     }
     fn publish(&mut self, who: &str, out: &std::path::Path, at: i64) -> ReviewResult<Published> {
         let a = self.actor(who);
-        publish(&mut self.store, &a, &self.doc, out, Vec::new(), &self.gates, t(at))
+        publish(
+            &mut self.store,
+            &a,
+            &self.doc,
+            out,
+            Vec::new(),
+            &self.gates,
+            t(at),
+        )
     }
 }
 
@@ -125,7 +153,10 @@ fn says(err: &ReviewError, code: &str, words: &[&str]) {
 #[test]
 fn editor_submits_reviewer_approves_editor_publishes_and_the_pack_verifies() {
     let mut w = world();
-    assert_eq!(status(&w.store, &w.doc, &w.gates).unwrap().state, ReviewState::Draft);
+    assert_eq!(
+        status(&w.store, &w.doc, &w.gates).unwrap().state,
+        ReviewState::Draft
+    );
     w.submit("eva", false, 3);
     let s = status(&w.store, &w.doc, &w.gates).unwrap();
     assert_eq!(s.state, ReviewState::InReview);
@@ -153,7 +184,13 @@ fn editor_submits_reviewer_approves_editor_publishes_and_the_pack_verifies() {
         .into_iter()
         .map(|e| e.action)
         .collect();
-    for a in ["member.add", "check.report", "review.submit", "review.approve", "doc.publish"] {
+    for a in [
+        "member.add",
+        "check.report",
+        "review.submit",
+        "review.approve",
+        "doc.publish",
+    ] {
         assert!(actions.iter().any(|x| x == a), "{a} missing in {actions:?}");
     }
     assert!(w.store.verify_audit().unwrap().intact());
@@ -217,8 +254,15 @@ fn an_edit_after_approval_voids_it_and_publishing_is_refused() {
     assert!(s.obstacles.iter().any(|o| o.code == "approval.voided"));
     let out = tempfile::tempdir().unwrap();
     let err = w.publish("eva", out.path(), 6).unwrap_err();
-    says(&err, "review.edited_since_approval", &["revision 1", "revision 2", "eva", "void"]);
-    assert!(std::fs::read_dir(out.path()).unwrap().next().is_none(), "nothing written");
+    says(
+        &err,
+        "review.edited_since_approval",
+        &["revision 1", "revision 2", "eva", "void"],
+    );
+    assert!(
+        std::fs::read_dir(out.path()).unwrap().next().is_none(),
+        "nothing written"
+    );
 }
 
 #[test]
@@ -229,7 +273,17 @@ fn publishing_with_an_unresolved_blocking_finding_is_refused() {
     says(&err, "review.blocked", &["facts.contradicted", CLAIM]);
     let rolf = w.actor("rolf");
     let start = w.head_text().find(CLAIM).unwrap() as u32;
-    let err = waive(&mut w.store, &rolf, &w.doc, "facts.contradicted", start, "  ", &w.gates, t(4)).unwrap_err();
+    let err = waive(
+        &mut w.store,
+        &rolf,
+        &w.doc,
+        "facts.contradicted",
+        start,
+        "  ",
+        &w.gates,
+        t(4),
+    )
+    .unwrap_err();
     says(&err, "review.reason_required", &["reason"]);
     let waiver = waive(
         &mut w.store,
@@ -248,7 +302,11 @@ fn publishing_with_an_unresolved_blocking_finding_is_refused() {
     revoke_waiver(&mut w.store, &rolf, &w.doc, &waiver.id, t(6)).unwrap();
     let out = tempfile::tempdir().unwrap();
     let err = w.publish("eva", out.path(), 7).unwrap_err();
-    says(&err, "review.blocked", &["publish", "facts.contradicted", "waive"]);
+    says(
+        &err,
+        "review.blocked",
+        &["publish", "facts.contradicted", "waive"],
+    );
 }
 
 /// Exports a bundle of the submitted head as eva and returns rolf's signed decision.
@@ -258,7 +316,17 @@ fn decision_file(w: &mut World, who: &str, verdict: Verdict) -> Vec<u8> {
     let opened = open_bundle(&w.store, &bundle).unwrap();
     assert_eq!(opened.signer, "eva");
     let reviewer = w.actor(who);
-    decide(&opened, &reviewer, verdict, "Freigegeben.", &[], &[], &w.gates, t(5)).unwrap()
+    decide(
+        &opened,
+        &reviewer,
+        verdict,
+        "Freigegeben.",
+        &[],
+        &[],
+        &w.gates,
+        t(5),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -296,7 +364,16 @@ fn an_altered_or_forged_decision_file_is_refused() {
     let mut mallory_store = Store::open(&other.path().join("m.db")).unwrap();
     let mallory_keys = MemoryKeys::new();
     let pk = ensure_key(&mallory_keys, "rolf").unwrap();
-    add_member(&mut mallory_store, None, "rolf", "rolf", &[Role::Admin, Role::Reviewer], &pk, t(0)).unwrap();
+    add_member(
+        &mut mallory_store,
+        None,
+        "rolf",
+        "rolf",
+        &[Role::Admin, Role::Reviewer],
+        &pk,
+        t(0),
+    )
+    .unwrap();
     let fake_rolf = Actor::prove(&mallory_store, "rolf", &mallory_keys, t(1)).unwrap();
     let eva = w.actor("eva");
     let bundle = export_bundle(&mut w.store, &eva, &w.doc, Vec::new(), t(4)).unwrap();
@@ -306,7 +383,17 @@ fn an_altered_or_forged_decision_file_is_refused() {
         says(&err, "refused.unknown_signer", &["eva"]);
         open_bundle(&w.store, &bundle).unwrap()
     };
-    let forged = decide(&opened_elsewhere, &fake_rolf, Verdict::Approve, "ok", &[], &[], &w.gates, t(5)).unwrap();
+    let forged = decide(
+        &opened_elsewhere,
+        &fake_rolf,
+        Verdict::Approve,
+        "ok",
+        &[],
+        &[],
+        &w.gates,
+        t(5),
+    )
+    .unwrap();
     let err = import_decision(&mut w.store, &forged, &w.gates, t(6)).unwrap_err();
     says(&err, "refused.wrong_key", &["rolf", "registered"]);
     // Nothing was recorded by the refused files.
@@ -328,7 +415,11 @@ fn a_decision_for_another_revision_is_refused() {
     save(&mut w.store, &w.doc, &text, "eva", Origin::Human, 6);
     w.submit("eva", false, 7);
     let err = import_decision(&mut w.store, &file, &w.gates, t(8)).unwrap_err();
-    says(&err, "refused.other_revision", &["revision 1", "revision 2", "export a new bundle"]);
+    says(
+        &err,
+        "refused.other_revision",
+        &["revision 1", "revision 2", "export a new bundle"],
+    );
 }
 
 #[test]
@@ -373,7 +464,8 @@ fn a_row_edited_behind_the_stores_back_breaks_the_audit_chain_and_the_approval()
             [seq as i64],
         )
         .unwrap();
-        conn.execute("UPDATE decisions SET reviewer = 'rita'", []).unwrap();
+        conn.execute("UPDATE decisions SET reviewer = 'rita'", [])
+            .unwrap();
     }
     let store = Store::open(&w.db).unwrap();
     let report = store.verify_audit().unwrap();
@@ -415,11 +507,38 @@ fn the_first_member_must_be_an_admin_and_later_ones_need_one() {
     let pk = ensure_key(&keys, "eva").unwrap();
     let err = add_member(&mut store, None, "eva", "Eva", &[Role::Editor], &pk, t(0)).unwrap_err();
     assert_eq!(err.code(), "review.first_member_admin");
-    add_member(&mut store, None, "eva", "Eva", &[Role::Admin, Role::Editor], &pk, t(0)).unwrap();
+    add_member(
+        &mut store,
+        None,
+        "eva",
+        "Eva",
+        &[Role::Admin, Role::Editor],
+        &pk,
+        t(0),
+    )
+    .unwrap();
     let pk2 = ensure_key(&keys, "max").unwrap();
-    let err = add_member(&mut store, None, "max", "Max", &[Role::Reviewer], &pk2, t(1)).unwrap_err();
+    let err = add_member(
+        &mut store,
+        None,
+        "max",
+        "Max",
+        &[Role::Reviewer],
+        &pk2,
+        t(1),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "review.missing_role");
-    let err = add_member(&mut store, None, "Max Mustermann", "", &[Role::Admin], &pk2, t(1)).unwrap_err();
+    let err = add_member(
+        &mut store,
+        None,
+        "Max Mustermann",
+        "",
+        &[Role::Admin],
+        &pk2,
+        t(1),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "review.bad_member_id");
 }
 
@@ -450,11 +569,17 @@ fn comments_follow_their_text_across_edits_and_detach_when_it_is_gone() {
         ReviewState::ChangesRequested
     );
     // Text inserted before the comment: it moves with its words.
-    let edited = text.replace("# Förderung 2026\n", "# Förderung 2026\n\nNeu: ein Absatz vorab.\n");
+    let edited = text.replace(
+        "# Förderung 2026\n",
+        "# Förderung 2026\n\nNeu: ein Absatz vorab.\n",
+    );
     save(&mut w.store, &w.doc, &edited, "eva", Origin::Human, 5);
     let s = status(&w.store, &w.doc, &w.gates).unwrap();
     let a = s.comments[0].anchor.expect("still anchored");
-    assert_eq!(&edited[a.start as usize..a.end as usize], "Anträge bis 30. Juni");
+    assert_eq!(
+        &edited[a.start as usize..a.end as usize],
+        "Anträge bis 30. Juni"
+    );
     assert!(a.start > start);
     // The commented words are rewritten: the comment detaches instead of pointing elsewhere.
     let gone = edited.replace("Anträge bis 30. Juni", "Anträge bis 31. Juli");
@@ -493,5 +618,10 @@ fn the_ai_share_counts_the_words_that_came_from_ai_revisions() {
     save(&mut w.store, &w.doc, &text, "eva", Origin::Ai, 2);
     let view = review_view(&w.store, &w.doc, &w.gates).unwrap();
     let words = text.split_whitespace().count() as f64;
-    assert!((view.ai_share - 5.0 / words).abs() < 1e-9, "{} vs {}", view.ai_share, 5.0 / words);
+    assert!(
+        (view.ai_share - 5.0 / words).abs() < 1e-9,
+        "{} vs {}",
+        view.ai_share,
+        5.0 / words
+    );
 }
