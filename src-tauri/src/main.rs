@@ -4,14 +4,15 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use imprimatur_workspace::checks::CheckReport;
 use imprimatur_workspace::ipc::{AppState, IpcError, OpenDocument, SeoOverview, WorkspaceInfo};
 use imprimatur_workspace::ipc::{
-    IngestSummary, KnowledgeMode, KnowledgeResults, KnowledgeSourceText, KnowledgeStatus,
+    IngestSummary, KnowledgeFilters, KnowledgeMode, KnowledgeResults, KnowledgeSourceText,
+    KnowledgeStatus,
 };
-use imprimatur_workspace::knowledge::{self, Knowledge};
+use imprimatur_workspace::knowledge::{self, Knowledge, KnowledgeNotice};
 use imprimatur_workspace::models::{
     ConnectionTest, CostsOverview, Keychain, ModelSettings, Models, ProviderInput, ProviderView,
     Secret,
@@ -122,7 +123,14 @@ fn install(s: &Session, ws: Workspace) -> Reply<WorkspaceInfo> {
     // Another workspace has other members: whoever was unlocked must prove it there.
     *s.actor.lock().unwrap_or_else(|p| p.into_inner()) = None;
     s.author.reset();
+    // The knowledge watch follows the open workspace only (it starts for one that was
+    // ingested before).
+    s.knowledge.stop_watch();
+    let root = ws.root().to_path_buf();
     *s.workspace.lock().unwrap_or_else(|p| p.into_inner()) = Some(ws);
+    if let Err(e) = s.knowledge.watch(&root) {
+        eprintln!("imprimatur: knowledge watch: {e}");
+    }
     Ok(info)
 }
 
@@ -335,11 +343,17 @@ fn kb_search(
     s: State<'_, Session>,
     query: String,
     mode: Option<KnowledgeMode>,
+    filters: Option<KnowledgeFilters>,
     limit: Option<usize>,
 ) -> Reply<KnowledgeResults> {
     let mode = mode.unwrap_or_default().into();
-    Ok(s.knowledge
-        .search(&ws_root(&s)?, &query, mode, limit.unwrap_or(10))?)
+    Ok(s.knowledge.search(
+        &ws_root(&s)?,
+        &query,
+        mode,
+        &filters.unwrap_or_default(),
+        limit.unwrap_or(10),
+    )?)
 }
 
 /// Ingests knowledge/, emitting `knowledge-progress` events; cancelled by `kb_cancel`.
@@ -674,8 +688,34 @@ fn main() {
                 keys: SigningKeychain::default(),
                 config_dir,
                 data_dir,
-                knowledge: Knowledge::new(imprimatur_workspace::knowledge::default_model_dir()),
+                knowledge: Knowledge::new(
+                    imprimatur_workspace::knowledge::default_model_dir(),
+                    Arc::new(Keychain::default()),
+                )
+                .with_listener({
+                    // The folder watch's passes: progress and "the index changed".
+                    let handle = app.handle().clone();
+                    Arc::new(move |notice| match notice {
+                        KnowledgeNotice::Progress(p) => {
+                            let _ = handle.emit("knowledge-progress", p);
+                        }
+                        KnowledgeNotice::Changed(c) => {
+                            let _ = handle.emit("knowledge-changed", c);
+                        }
+                    })
+                }),
                 models: Models::new(Keychain::default()),
+            });
+            // Keep the index of a workspace ingested before in step with its folder
+            // (off the setup thread: the embedder takes a moment to load).
+            let handle = app.handle().clone();
+            std::thread::spawn(move || {
+                let s = handle.state::<Session>();
+                if let Ok(root) = ws_root(&s) {
+                    if let Err(e) = s.knowledge.watch(&root) {
+                        eprintln!("imprimatur: knowledge watch: {e}");
+                    }
+                }
             });
             Ok(())
         })

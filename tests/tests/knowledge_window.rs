@@ -4,6 +4,9 @@
 //! with an instruction aimed at a model is flagged; a German search finds the price list
 //! first with the matched words highlighted; clicking the hit opens the source
 //! read-only, scrolled to the hit's span, which is highlighted and holds the price.
+//! The language, product and validity filters and the mode switch change the results.
+//! After the ingestion the folder watch runs: a Markdown file written into knowledge/
+//! appears in the panel and is found; deleted, it goes from both.
 //!
 //! Needs the local embedding model (`imprimatur models install-embedder`), a display
 //! (`xvfb-run`), tauri-driver, WebKitWebDriver and the built app.
@@ -245,6 +248,9 @@ async fn run(app: &App) {
         (count(c, "knowledge-source-view").await == 0).then_some(String::new())
     })
     .await;
+
+    filters_and_mode(c).await;
+    folder_watch(c, &ws).await;
     c.execute(
         "document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));",
         vec![],
@@ -253,6 +259,164 @@ async fn run(app: &App) {
     .unwrap();
     wait_until(c, "the knowledge panel to close", || async {
         (count(c, "knowledge-panel").await == 0).then_some(String::new())
+    })
+    .await;
+}
+
+/// `(path, lang, product)` of every hit shown, once the hits answer `query` after the
+/// last change (the list carries the query it answers).
+async fn hits(c: &Client, what: &str) -> Vec<(String, String, String)> {
+    let list = poll_js(
+        c,
+        what,
+        Duration::from_secs(60),
+        "const p = document.querySelector(\"[data-testid='knowledge-panel']\");\
+         if (!p || p.dataset.searching !== 'false') return null;\
+         if (document.querySelector(\"[data-testid='knowledge-no-hits']\")) return '[]';\
+         const hs = [...document.querySelectorAll(\"[data-testid='knowledge-hit']\")];\
+         return hs.length ? JSON.stringify(hs.map((h) => [h.dataset.path, h.dataset.lang, h.dataset.product])) : null;",
+    )
+    .await;
+    serde_json::from_str(&list).unwrap()
+}
+
+/// Types `query` into the (cleared) search box and presses Enter.
+async fn search_for(c: &Client, query: &str) {
+    let search = by_testid(c, "knowledge-search").await;
+    search.clear().await.unwrap();
+    search.click().await.unwrap();
+    search.send_keys(&format!("{query}\u{E007}")).await.unwrap();
+}
+
+/// Sets a filter's `<select>` or date input as a user would (value, then `change`).
+async fn set_control(c: &Client, testid: &str, value: &str) {
+    c.execute(
+        "const el = document.querySelector(`[data-testid='${arguments[0]}']`);\
+         el.value = arguments[1];\
+         el.dispatchEvent(new Event('input', { bubbles: true }));\
+         el.dispatchEvent(new Event('change', { bubbles: true }));",
+        vec![json!(testid), json!(value)],
+    )
+    .await
+    .unwrap();
+}
+
+/// The mode switch and the language, product and date filters change the results.
+async fn filters_and_mode(c: &Client) {
+    search_for(c, "AlbAir 9 Schallleistung").await;
+    let all = hits(c, "hits without filters").await;
+    assert!(
+        all.iter().any(|(_, lang, _)| lang == "de"),
+        "German hits without a filter: {all:?}"
+    );
+
+    set_control(c, "knowledge-filter-lang", "en").await;
+    let english = wait_until(c, "English hits only", || async {
+        let h = hits(c, "hits in English").await;
+        (!h.is_empty() && h.iter().all(|(_, l, _)| l == "en")).then(|| format!("{h:?}"))
+    })
+    .await;
+    println!("language filter en: {english}");
+    assert_eq!(count(c, "knowledge-filter-reset").await, 1);
+
+    set_control(c, "knowledge-filter-lang", "").await;
+    set_control(c, "knowledge-filter-product", "AlbAir 6").await;
+    wait_until(c, "hits of the AlbAir 6 only", || async {
+        let h = hits(c, "hits for AlbAir 6").await;
+        (!h.is_empty() && h.iter().all(|(_, _, p)| p == "AlbAir 6")).then(|| format!("{h:?}"))
+    })
+    .await;
+
+    // A date before the price list's valid_from (2026-01-01) leaves it out.
+    set_control(c, "knowledge-filter-product", "").await;
+    search_for(c, "Preisliste Montagepaket Komfort").await;
+    let priced = hits(c, "hits for the price list").await;
+    assert!(
+        priced.iter().any(|(p, _, _)| p == "preisliste-2026.md"),
+        "{priced:?}"
+    );
+    set_control(c, "knowledge-filter-date", "2025-06-30").await;
+    wait_until(c, "the price list filtered out by its validity", || async {
+        let h = hits(c, "hits valid on 2025-06-30").await;
+        (!h.iter().any(|(p, _, _)| p == "preisliste-2026.md")).then(|| format!("{h:?}"))
+    })
+    .await;
+    screenshot(c, "knowledge-filters").await;
+    by_testid(c, "knowledge-filter-reset")
+        .await
+        .click()
+        .await
+        .unwrap();
+
+    // The mode switch: keyword-only ranking (the radio, reached by keyboard focus).
+    c.execute(
+        "document.querySelector(\"[data-testid='knowledge-mode-bm25']\").click();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    wait_until(c, "BM25 results", || async {
+        attr(c, "knowledge-hits", "data-mode")
+            .await
+            .filter(|m| m == "bm25")
+    })
+    .await;
+    c.execute(
+        "document.querySelector(\"[data-testid='knowledge-mode-hybrid']\").click();",
+        vec![],
+    )
+    .await
+    .unwrap();
+}
+
+/// With the app open, a Markdown file written into knowledge/ is indexed by the folder
+/// watch, shows in the panel and is found; deleted, it goes from both.
+async fn folder_watch(c: &Client, ws: &std::path::Path) {
+    wait_until(c, "the folder watch to run", || async {
+        text(c, "knowledge-watching").await
+    })
+    .await;
+    let file = ws.join("knowledge/quastenflosser.md");
+    let t0 = Instant::now();
+    std::fs::write(
+        &file,
+        "# Aktion Quastenflosser\n\nIm Aktionszeitraum gibt es den Quastenflosser-Rabatt von 7 % auf das Montagepaket.\n",
+    )
+    .unwrap();
+    search_for(c, "Quastenflosser-Rabatt").await;
+    let state = poll_js(
+        c,
+        "the new file indexed by the watch",
+        Duration::from_secs(90),
+        "const el = document.querySelector(\"[data-testid='knowledge-source'][data-path='quastenflosser.md']\");\
+         return el && el.dataset.state === 'ok' ? 'ok' : null;",
+    )
+    .await;
+    assert_eq!(state, "ok");
+    wait_until(c, "the new file found by search", || async {
+        let h = hits(c, "hits for the new file").await;
+        h.iter()
+            .any(|(p, _, _)| p == "quastenflosser.md")
+            .then(String::new)
+    })
+    .await;
+    println!(
+        "folder watch: a new file indexed and found in {:.1} s",
+        t0.elapsed().as_secs_f64()
+    );
+    screenshot(c, "knowledge-watch-added").await;
+
+    std::fs::remove_file(&file).unwrap();
+    poll_js(
+        c,
+        "the deleted file gone from the sources",
+        Duration::from_secs(60),
+        "return document.querySelector(\"[data-testid='knowledge-source'][data-path='quastenflosser.md']\") ? null : 'gone';",
+    )
+    .await;
+    wait_until(c, "the deleted file gone from the hits", || async {
+        let h = hits(c, "hits after the deletion").await;
+        (!h.iter().any(|(p, _, _)| p == "quastenflosser.md")).then(String::new)
     })
     .await;
 }

@@ -3,10 +3,11 @@
 use std::path::Path;
 
 use imprimatur_embed::Embedder;
+use imprimatur_knowledge::chosen::{self, Embedding, Index};
 use imprimatur_knowledge::eval::{self, EvalOptions};
-use imprimatur_knowledge::server::ServerIndex;
-use imprimatur_knowledge::settings::IndexLocation;
-use imprimatur_knowledge::{Filters, KnowledgeBase, KnowledgeError, SearchMode, SearchQuery};
+use imprimatur_knowledge::settings::{embedder_setting, index_location, EmbedderSetting};
+use imprimatur_knowledge::{Filters, KnowledgeError, SearchMode, SearchQuery};
+use imprimatur_model::Keychain;
 use imprimatur_workspace::ipc::IpcError;
 use imprimatur_workspace::Workspace;
 use serde_json::json;
@@ -47,24 +48,32 @@ pub(crate) fn run(cmd: &KbCommand, workspace: &Path, json: bool) -> Result<Outco
                 KbModeArg::Dense => SearchMode::Dense,
                 KbModeArg::Hybrid => SearchMode::Hybrid,
             };
-            let (vector, note) = if mode == SearchMode::Bm25 {
-                (None, None)
+            // The same path as the app: the settings choose embedder and index.
+            let section = ws.settings().knowledge.as_ref();
+            let location = index_location(section).map_err(knowledge_error)?;
+            let setting = embedder_setting(section).map_err(knowledge_error)?;
+            let embedding = if mode == SearchMode::Bm25 {
+                Err("BM25 was asked for".to_string())
             } else {
-                match embedder().and_then(|e| e.embed_queries(&[query.as_str()])) {
-                    Ok(mut v) => (v.pop(), None),
-                    Err(why) => (None, Some(format!("BM25 only: {why}; {INSTALL_HINT}"))),
-                }
+                Embedding::load(
+                    &setting,
+                    &imprimatur_embed::default_model_dir(),
+                    &Keychain::default(),
+                )
+                .map_err(|why| match setting {
+                    EmbedderSetting::Local => format!("{why}; {INSTALL_HINT}"),
+                    EmbedderSetting::Remote(_) => why.to_string(),
+                })
             };
-            let location =
-                imprimatur_knowledge::settings::index_location(ws.settings().knowledge.as_ref())
-                    .map_err(knowledge_error)?;
+            let index = Index::open(
+                ws.root(),
+                &location,
+                embedding.as_ref().ok().map(|e| e.dimension()),
+            )
+            .map_err(knowledge_error)?;
             let search = SearchQuery {
                 text: query.clone(),
-                mode: if vector.is_some() {
-                    mode
-                } else {
-                    SearchMode::Bm25
-                },
+                mode,
                 filters: Filters {
                     lang: None,
                     path_prefix: path.clone(),
@@ -74,38 +83,15 @@ pub(crate) fn run(cmd: &KbCommand, workspace: &Path, json: bool) -> Result<Outco
                 lang: lang.clone(),
                 limit: *limit,
             };
-            let (hits, indexed) = match location {
-                IndexLocation::Embedded => {
-                    let kb =
-                        KnowledgeBase::open_stored(&imprimatur_knowledge::index_dir(ws.root()))
-                            .map_err(knowledge_error)?;
-                    let hits = kb
-                        .search(&search, vector.as_deref())
-                        .map_err(knowledge_error)?;
-                    (hits, kb.chunk_count())
-                }
-                IndexLocation::Server {
-                    url,
-                    collection,
-                    api_key_env,
-                } => {
-                    let api_key = api_key_env.and_then(|v| std::env::var(v).ok());
-                    let dimension = vector
-                        .as_ref()
-                        .map_or(imprimatur_knowledge::DEFAULT_DIMENSION, Vec::len);
-                    let index = ServerIndex::connect(&url, &collection, api_key, dimension)
-                        .map_err(knowledge_error)?;
-                    let hits = index
-                        .search(&search, vector.as_deref())
-                        .map_err(knowledge_error)?;
-                    (hits, index.chunk_count().map_err(knowledge_error)?)
-                }
-            };
+            let results = chosen::search(&index, embedding.as_ref().map_err(Clone::clone), search)
+                .map_err(knowledge_error)?;
+            let indexed = index.chunk_count().map_err(knowledge_error)?;
+            let (mode, note, hits) = (results.mode, results.note, results.hits);
             if json {
-                print_json(&json!({ "mode": search.mode, "note": note, "hits": hits }));
+                print_json(&json!({ "mode": mode, "note": note, "hits": hits }));
             } else {
                 if let Some(note) = note {
-                    eprintln!("note: {note}");
+                    eprintln!("note: BM25 only: {note}");
                 }
                 if hits.is_empty() {
                     println!("no hits ({indexed} chunks indexed)");

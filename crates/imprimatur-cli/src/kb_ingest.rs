@@ -4,12 +4,13 @@
 use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
-use std::sync::Mutex;
 use std::time::SystemTime;
 
-use imprimatur_embed::Embedder;
+use imprimatur_knowledge::chosen::{Embedding, Index};
 use imprimatur_knowledge::pipeline::{self, IngestError, Ingestion, SourceStatus};
-use imprimatur_knowledge::KnowledgeBase;
+use imprimatur_knowledge::settings::{embedder_setting, index_location, EmbedderSetting};
+use imprimatur_knowledge::KnowledgeError;
+use imprimatur_model::Keychain;
 use imprimatur_workspace::ipc::IpcError;
 use imprimatur_workspace::Workspace;
 use serde_json::json;
@@ -29,19 +30,33 @@ pub(crate) fn ingest(workspace: &Path, json: bool) -> Result<Outcome, IpcError> 
     let ws = Workspace::open(workspace).map_err(IpcError::from)?;
     // Without vectors the files would count as done and never be embedded later, so
     // ingestion needs the embedder.
-    let embedder =
-        Embedder::load(&imprimatur_embed::default_model_dir()).map_err(|e| IpcError {
-            code: "embedder".into(),
-            message: format!("{e}; run `imprimatur models install-embedder` first"),
-        })?;
-    let index_dir = imprimatur_knowledge::index_dir(ws.root());
-    let kb = KnowledgeBase::open(&index_dir, embedder.dimension()).map_err(|e| IpcError {
+    // The same path as the app: the settings choose embedder and index.
+    let section = ws.settings().knowledge.as_ref();
+    let knowledge_error = |e: KnowledgeError| IpcError {
         code: e.code().to_string(),
         message: e.to_string(),
+    };
+    let setting = embedder_setting(section).map_err(knowledge_error)?;
+    let location = index_location(section).map_err(knowledge_error)?;
+    let embedding = Embedding::load(
+        &setting,
+        &imprimatur_embed::default_model_dir(),
+        &Keychain::default(),
+    )
+    .map_err(|e| IpcError {
+        code: e.code().into(),
+        message: match setting {
+            EmbedderSetting::Local => {
+                format!("{e}; run `imprimatur models install-embedder` first")
+            }
+            EmbedderSetting::Remote(_) => e.to_string(),
+        },
     })?;
-    let kb = Mutex::new(kb);
+    let kb = Index::open(ws.root(), &location, Some(embedding.dimension()))
+        .and_then(|index| index.embedded())
+        .map_err(knowledge_error)?;
     let knowledge = ws.root().join("knowledge");
-    let ingestion = Ingestion::new(&knowledge, Some(&embedder));
+    let ingestion = Ingestion::new(&knowledge, Some(embedding.passages()));
     let mut last_file = None;
     let mut stderr = std::io::stderr();
     let report = ingestion

@@ -63,6 +63,8 @@ pub enum KnowledgeError {
     Eval { path: PathBuf, detail: String },
     #[error(transparent)]
     Embed(#[from] imprimatur_embed::EmbedError),
+    #[error(transparent)]
+    Remote(#[from] crate::remote::RemoteEmbedError),
 }
 
 impl KnowledgeError {
@@ -88,6 +90,7 @@ impl KnowledgeError {
             KnowledgeError::Settings { .. } => "knowledge_settings",
             KnowledgeError::Eval { .. } => "knowledge_eval",
             KnowledgeError::Embed(_) => "embedder",
+            KnowledgeError::Remote(e) => e.code(),
         }
     }
 }

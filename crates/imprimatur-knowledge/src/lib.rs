@@ -34,6 +34,7 @@
 //! Offsets (`start`, `end`) are byte offsets into the text extracted from the source, as
 //! the chunker made it; this crate stores and returns them unchanged.
 
+pub mod chosen;
 mod engine;
 mod error;
 pub mod eval;
@@ -404,6 +405,31 @@ impl KnowledgeBase {
 
     pub fn dimension(&self) -> usize {
         self.dimension
+    }
+
+    /// The distinct values of metadata `key` over all chunks, sorted (the choices of a
+    /// filter, e.g. every `product`).
+    pub fn metadata_values(&self, key: &str) -> Result<Vec<String>, KnowledgeError> {
+        let db = || KnowledgeError::db(&self.db_path);
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT json_extract(metadata, '$.' || ?1) AS v FROM chunks
+                 WHERE v IS NOT NULL ORDER BY v",
+            )
+            .map_err(db())?;
+        let rows = stmt
+            .query_map([key], |r| r.get::<_, rusqlite::types::Value>(0))
+            .map_err(db())?;
+        let mut out = Vec::new();
+        for v in rows {
+            match v.map_err(db())? {
+                rusqlite::types::Value::Text(s) => out.push(s),
+                rusqlite::types::Value::Integer(i) => out.push(i.to_string()),
+                _ => {}
+            }
+        }
+        Ok(out)
     }
 
     pub fn chunk_count(&self) -> usize {

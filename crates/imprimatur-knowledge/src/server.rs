@@ -94,7 +94,12 @@ impl ServerIndex {
         let exists = index
             .runtime
             .block_on(index.client.collection_exists(collection))
-            .map_err(|e| fail("reading the collection list", e.to_string()))?;
+            .map_err(|e| {
+                fail(
+                    "reading the collection list",
+                    format!("{e} (is the server running? check qdrant_url in [knowledge] of imprimatur.toml)"),
+                )
+            })?;
         if !exists {
             let mut vectors = VectorsConfigBuilder::default();
             vectors.add_named_vector_params(
@@ -141,6 +146,10 @@ impl ServerIndex {
             url: self.url.clone(),
             detail: format!("{what} in collection {}: {e}", self.collection),
         }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     pub fn set_ranking(&mut self, ranking: Ranking) {

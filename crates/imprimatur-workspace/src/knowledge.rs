@@ -13,13 +13,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
-use imprimatur_embed::Embedder;
+use imprimatur_knowledge::chosen::{self, Embedding, Index};
 use imprimatur_knowledge::pipeline::{self, IngestError, Ingestion, SourceRecord, SourceStatus};
-use imprimatur_knowledge::{KnowledgeBase, KnowledgeError, SearchMode, SearchQuery};
+use imprimatur_knowledge::settings::{
+    embedder_setting, index_location, EmbedderSetting, IndexLocation,
+};
+use imprimatur_knowledge::watch::{KnowledgeWatch, WatchEvent, WatchSettings};
+use imprimatur_knowledge::{Filters, KnowledgeError, SearchMode, SearchQuery};
+use imprimatur_model::KeySource;
 
 use crate::ipc::{
-    IngestProgress, IngestSummary, IpcError, KnowledgeHit, KnowledgeResults, KnowledgeSource,
-    KnowledgeSourceState, KnowledgeSourceText, KnowledgeStatus,
+    IngestProgress, IngestSummary, IpcError, KnowledgeChange, KnowledgeFilters, KnowledgeHit,
+    KnowledgeResults, KnowledgeSource, KnowledgeSourceState, KnowledgeSourceText, KnowledgeStatus,
 };
 
 /// Where the local embedding model is installed (`imprimatur models install-embedder`).
@@ -38,14 +43,16 @@ pub enum KnowledgeFault {
     Index(#[from] KnowledgeError),
     #[error(transparent)]
     Ingest(#[from] IngestError),
-    #[error("the embedding model could not be loaded ({0}); run `imprimatur models install-embedder` to ingest and for dense and hybrid search")]
-    Embedder(Arc<imprimatur_embed::EmbedError>),
+    #[error("the embedder could not be loaded ({0}); for the local model run `imprimatur models install-embedder`, for a remote one check [knowledge] in imprimatur.toml")]
+    Embedder(Arc<KnowledgeError>),
     #[error("{0}")]
     Extract(#[from] imprimatur_ingest::ExtractError),
     #[error("an ingestion is already running; wait for it to finish or cancel it")]
     Busy,
     #[error("{path:?} is not a file in knowledge/; pick a source from the list")]
     NotASource { path: String },
+    #[error(transparent)]
+    Settings(#[from] crate::error::WorkspaceError),
 }
 
 impl KnowledgeFault {
@@ -57,6 +64,7 @@ impl KnowledgeFault {
             KnowledgeFault::Extract(_) => "knowledge.extract",
             KnowledgeFault::Busy => "knowledge.busy",
             KnowledgeFault::NotASource { .. } => "knowledge.not_a_source",
+            KnowledgeFault::Settings(_) => "knowledge.settings",
         }
     }
 }
@@ -70,15 +78,32 @@ impl From<KnowledgeFault> for IpcError {
     }
 }
 
-/// The app's knowledge state: the lazily loaded embedder, the open index, and the
-/// cancel flag of the running ingestion.
+/// Told about changes the folder watch made (the app emits them as events).
+pub type ChangeListener = Arc<dyn Fn(KnowledgeNotice) + Send + Sync>;
+
+/// What the watch reports: a pass's progress, or that it ended (the index changed).
+#[derive(Debug, Clone)]
+pub enum KnowledgeNotice {
+    Progress(IngestProgress),
+    Changed(KnowledgeChange),
+}
+
+type LoadedEmbedding = Result<Arc<Embedding>, Arc<KnowledgeError>>;
+
+/// The app's knowledge state: the embedder and index the settings chose (loaded on
+/// first use and kept while the settings stay), the folder watch of the open
+/// workspace, and the cancel flag of the running ingestion.
 pub struct Knowledge {
     model_dir: PathBuf,
-    /// `None` until first use; then the model or why it could not be loaded (kept, so a
-    /// missing model is not searched for on every query).
-    embedder: Mutex<Option<Result<Arc<Embedder>, Arc<imprimatur_embed::EmbedError>>>>,
-    /// The index of the workspace at this root.
-    index: Mutex<Option<(PathBuf, Arc<Mutex<KnowledgeBase>>)>>,
+    keys: Arc<dyn KeySource>,
+    /// The embedder of a setting, or why it could not be had. A remote failure is not
+    /// kept (the server may come up); a missing local model is (no search per query).
+    embedder: Mutex<Option<(EmbedderSetting, LoadedEmbedding)>>,
+    /// The index of the workspace at this root and location.
+    index: Mutex<Option<(PathBuf, IndexLocation, Arc<Index>)>>,
+    /// The watch of the open workspace's knowledge/.
+    watch: Mutex<Option<(PathBuf, KnowledgeWatch)>>,
+    listener: Option<ChangeListener>,
     cancel: AtomicBool,
     running: AtomicBool,
 }
@@ -88,51 +113,84 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// The `[knowledge]` table of the workspace at `root`, read afresh (settings may change
+/// while the app runs).
+fn section(root: &Path) -> Result<Option<toml::Table>, KnowledgeFault> {
+    Ok(crate::settings::load(root)?.0.knowledge)
+}
+
 impl Knowledge {
-    /// `model_dir`: the embedding model's folder (`imprimatur_embed::default_model_dir()`).
-    pub fn new(model_dir: PathBuf) -> Knowledge {
+    /// `model_dir`: the local embedding model's folder
+    /// (`imprimatur_embed::default_model_dir()`); `keys`: where a remote embedder's API key
+    /// is looked up (the OS keychain in the app).
+    pub fn new(model_dir: PathBuf, keys: Arc<dyn KeySource>) -> Knowledge {
         Knowledge {
             model_dir,
+            keys,
             embedder: Mutex::new(None),
             index: Mutex::new(None),
+            watch: Mutex::new(None),
+            listener: None,
             cancel: AtomicBool::new(false),
             running: AtomicBool::new(false),
         }
     }
 
-    /// The embedder, loaded on first call.
-    pub fn embedder(&self) -> Result<Arc<Embedder>, KnowledgeFault> {
-        let mut slot = lock(&self.embedder);
-        let loaded = slot.get_or_insert_with(|| {
-            Embedder::load(&self.model_dir)
-                .map(Arc::new)
-                .map_err(Arc::new)
-        });
-        loaded.clone().map_err(KnowledgeFault::Embedder)
+    /// Where the folder watch reports its passes.
+    pub fn with_listener(mut self, listener: ChangeListener) -> Knowledge {
+        self.listener = Some(listener);
+        self
     }
 
-    /// The open index of the workspace at `root` (opened on first use, or when another
-    /// workspace was opened meanwhile).
-    fn index(&self, root: &Path) -> Result<Arc<Mutex<KnowledgeBase>>, KnowledgeFault> {
-        let mut slot = lock(&self.index);
-        if let Some((r, kb)) = slot.as_ref() {
-            if r == root {
-                return Ok(kb.clone());
+    /// The embedder the settings of `root` choose, loaded on first call.
+    pub fn embedder(&self, root: &Path) -> Result<Arc<Embedding>, KnowledgeFault> {
+        let setting = embedder_setting(section(root)?.as_ref())?;
+        let mut slot = lock(&self.embedder);
+        if let Some((s, loaded)) = slot.as_ref() {
+            if *s == setting {
+                return loaded.clone().map_err(KnowledgeFault::Embedder);
             }
         }
-        // Drop the old handle before opening: the shard folder is held open by it.
-        *slot = None;
-        let kb = Arc::new(Mutex::new(KnowledgeBase::open_stored(
-            &imprimatur_knowledge::index_dir(root),
-        )?));
-        *slot = Some((root.to_path_buf(), kb.clone()));
-        Ok(kb)
+        let loaded: LoadedEmbedding = Embedding::load(&setting, &self.model_dir, &*self.keys)
+            .map(Arc::new)
+            .map_err(Arc::new);
+        if loaded.is_ok() || setting == EmbedderSetting::Local {
+            *slot = Some((setting, loaded.clone()));
+        }
+        loaded.map_err(KnowledgeFault::Embedder)
+    }
+
+    /// The index of the workspace at `root` where its settings say (opened on first use,
+    /// or when another workspace or location was chosen meanwhile). `dimension`: the
+    /// embedder's, when known; an embedded index opened for another dimension is reopened
+    /// (refused if it holds vectors).
+    fn index(&self, root: &Path, dimension: Option<usize>) -> Result<Arc<Index>, KnowledgeFault> {
+        let location = index_location(section(root)?.as_ref())?;
+        let mut slot = lock(&self.index);
+        if let Some((r, l, index)) = slot.as_ref() {
+            let same_dimension = match (&**index, dimension) {
+                (Index::Embedded(kb), Some(d)) => lock(kb).dimension() == d,
+                _ => true,
+            };
+            if r == root && *l == location && same_dimension {
+                return Ok(index.clone());
+            }
+        }
+        // Drop the old handle (and a watch on it) before opening: the shard folder is
+        // held open by it.
+        if slot.take().is_some() {
+            self.stop_watch();
+        }
+        let index = Arc::new(Index::open(root, &location, dimension)?);
+        *slot = Some((root.to_path_buf(), location, index.clone()));
+        Ok(index)
     }
 
     /// Every file of `knowledge/` with its state from the last ingestion, plus files
     /// added or deleted since.
     pub fn status(&self, root: &Path) -> Result<KnowledgeStatus, KnowledgeFault> {
-        let records = pipeline::sources(&imprimatur_knowledge::index_dir(root))?;
+        let index_dir = imprimatur_knowledge::index_dir(root);
+        let records = pipeline::sources(&index_dir)?;
         let files = pipeline::walk(&knowledge_dir(root))?;
         let mut sources: Vec<KnowledgeSource> = Vec::with_capacity(files.len());
         for (rel, _) in &files {
@@ -162,46 +220,50 @@ impl Knowledge {
             .filter(|s| s.state == KnowledgeSourceState::Ok)
             .map(|s| s.chunks)
             .sum();
+        // Filter choices from what is indexed; without an index there are none yet.
+        let products = if index_dir.join(imprimatur_knowledge::INDEX_FILE).exists() {
+            match &*self.index(root, None)? {
+                Index::Embedded(kb) => lock(kb).metadata_values("product")?,
+                _ => Vec::new(),
+            }
+        } else {
+            Vec::new()
+        };
         Ok(KnowledgeStatus {
             sources,
             chunks,
             running: self.running.load(Ordering::Relaxed),
+            watching: lock(&self.watch).as_ref().is_some_and(|(r, _)| r == root),
+            products,
         })
     }
 
-    /// Searches the index (hybrid unless `mode` says otherwise). Without the embedder
-    /// the search is BM25 only, and the result says why in `note`.
+    /// Searches the index (hybrid unless `mode` says otherwise) after `filters`. Without
+    /// the embedder the search is BM25 only, and the result says why in `note`.
     pub fn search(
         &self,
         root: &Path,
         text: &str,
         mode: SearchMode,
+        filters: &KnowledgeFilters,
         limit: usize,
     ) -> Result<KnowledgeResults, KnowledgeFault> {
-        let (vector, note) = if mode == SearchMode::Bm25 {
-            (None, None)
+        let embedding = if mode == SearchMode::Bm25 {
+            Err("BM25 was asked for".to_string())
         } else {
-            match self.embedder().and_then(|e| {
-                e.embed_queries(&[text])
-                    .map_err(|err| KnowledgeFault::Embedder(Arc::new(err)))
-            }) {
-                Ok(mut v) => (v.pop(), None),
-                Err(why) => (None, Some(why.to_string())),
-            }
+            self.embedder(root).map_err(|e| e.to_string())
         };
+        let index = self.index(root, embedding.as_ref().ok().map(|e| e.dimension()))?;
         let query = SearchQuery::new(text)
-            .mode(if vector.is_some() {
-                mode
-            } else {
-                SearchMode::Bm25
-            })
+            .mode(mode)
+            .filters(filters_of(filters))
             .limit(limit.clamp(1, 100));
-        let kb = self.index(root)?;
-        let hits = lock(&kb).search(&query, vector.as_deref())?;
+        let results = chosen::search(&index, embedding.as_deref().map_err(Clone::clone), query)?;
         Ok(KnowledgeResults {
-            mode: query.mode.into(),
-            note,
-            hits: hits
+            mode: results.mode.into(),
+            note: results.note,
+            hits: results
+                .hits
                 .into_iter()
                 .map(|h| KnowledgeHit {
                     path: h.path,
@@ -212,6 +274,8 @@ impl Knowledge {
                     score: h.score,
                     injection: h.injection,
                     highlights: h.highlights,
+                    lang: h.lang,
+                    product: h.metadata.get("product").cloned(),
                 })
                 .collect(),
         })
@@ -219,7 +283,9 @@ impl Knowledge {
 
     /// One ingestion pass over `knowledge/` (only changed files are embedded again).
     /// `progress` is called after every file and embedding batch; [`Knowledge::cancel`]
-    /// stops the pass there, keeping what is done. One pass at a time.
+    /// stops the pass there, keeping what is done. One pass at a time: a running folder
+    /// watch is paused for it and (re)started afterwards, so from then on the index
+    /// follows the folder on its own.
     pub fn ingest(
         &self,
         root: &Path,
@@ -229,8 +295,13 @@ impl Knowledge {
         if self.running.swap(true, Ordering::AcqRel) {
             return Err(KnowledgeFault::Busy);
         }
+        self.stop_watch();
         let result = self.ingest_pass(root, now, progress);
         self.running.store(false, Ordering::Release);
+        if result.as_ref().is_ok_and(|s| !s.cancelled) {
+            // A watch that cannot start (no inotify slots) leaves manual ingestion working.
+            let _ = self.watch(root);
+        }
         result
     }
 
@@ -243,17 +314,10 @@ impl Knowledge {
         self.cancel.store(false, Ordering::Relaxed);
         // Without vectors the files would count as done and never be embedded later, so
         // ingestion needs the embedder (as `kb ingest`).
-        let embedder = self.embedder()?;
-        let kb = self.index(root)?;
-        let ingestion = Ingestion::new(knowledge_dir(root), Some(&*embedder));
-        let report = ingestion.run(&kb, now, &self.cancel, &mut |p| {
-            progress(&IngestProgress {
-                files_done: p.files_done,
-                files_total: p.files_total,
-                chunks: p.chunks,
-                current: p.current.clone(),
-            })
-        })?;
+        let embedding = self.embedder(root)?;
+        let kb = self.index(root, Some(embedding.dimension()))?.embedded()?;
+        let ingestion = Ingestion::new(knowledge_dir(root), Some(embedding.passages()));
+        let report = ingestion.run(&kb, now, &self.cancel, &mut |p| progress(&progress_of(p)))?;
         // The HNSW and payload indexes for what was added; a failure leaves exact search.
         let _ = lock(&kb).optimize();
         Ok(IngestSummary {
@@ -269,9 +333,103 @@ impl Knowledge {
         })
     }
 
-    /// Stops the running ingestion at its next file or batch.
+    /// Stops the running ingestion at its next file or batch (and a running watch pass).
     pub fn cancel(&self) {
         self.cancel.store(true, Ordering::Relaxed);
+        if let Some((_, w)) = lock(&self.watch).as_ref() {
+            w.cancel_pass();
+        }
+    }
+
+    /// Starts watching `knowledge/` of the workspace at `root` (stopping the watch of
+    /// another workspace): added, changed and deleted files update the index in the
+    /// background, and the listener hears of every pass. Only for a workspace that was
+    /// ingested before (the first ingestion is the user's choice: it takes minutes and
+    /// the embedder may be missing) and an embedded index; otherwise `Ok(false)`.
+    pub fn watch(&self, root: &Path) -> Result<bool, KnowledgeFault> {
+        {
+            let current = lock(&self.watch);
+            if current.as_ref().is_some_and(|(r, _)| r == root) {
+                return Ok(true);
+            }
+        }
+        self.stop_watch();
+        let index_dir = imprimatur_knowledge::index_dir(root);
+        if !index_dir.join(pipeline::MANIFEST_FILE).exists() {
+            return Ok(false);
+        }
+        if index_location(section(root)?.as_ref())? != IndexLocation::Embedded {
+            return Ok(false);
+        }
+        let embedding = self.embedder(root)?;
+        let kb = self.index(root, Some(embedding.dimension()))?.embedded()?;
+        let listener = self.listener.clone();
+        let passages: Arc<dyn pipeline::PassageEmbedder> = embedding;
+        let watch = KnowledgeWatch::start(
+            knowledge_dir(root),
+            kb,
+            Some(passages),
+            WatchSettings::default(),
+            move |event| {
+                let Some(listener) = &listener else { return };
+                listener(match event {
+                    WatchEvent::Progress(p) => KnowledgeNotice::Progress(progress_of(&p)),
+                    WatchEvent::Ingested(r) => KnowledgeNotice::Changed(KnowledgeChange {
+                        ingested: r.ingested,
+                        removed: r.removed,
+                        problems: r.problems.iter().map(source_of).collect(),
+                        error: None,
+                    }),
+                    WatchEvent::Failed { code, message } => {
+                        KnowledgeNotice::Changed(KnowledgeChange {
+                            ingested: Vec::new(),
+                            removed: Vec::new(),
+                            problems: Vec::new(),
+                            error: Some(IpcError {
+                                code: code.to_string(),
+                                message,
+                            }),
+                        })
+                    }
+                })
+            },
+        )?;
+        *lock(&self.watch) = Some((root.to_path_buf(), watch));
+        Ok(true)
+    }
+
+    /// Ends the folder watch, if one runs (waits for its pass to stop).
+    pub fn stop_watch(&self) {
+        let watch = lock(&self.watch).take();
+        if let Some((_, w)) = watch {
+            w.stop();
+        }
+    }
+}
+
+fn progress_of(p: &pipeline::Progress) -> IngestProgress {
+    IngestProgress {
+        files_done: p.files_done,
+        files_total: p.files_total,
+        chunks: p.chunks,
+        current: p.current.clone(),
+    }
+}
+
+/// The panel's filters as the index's: language, product, valid on a date.
+fn filters_of(f: &KnowledgeFilters) -> Filters {
+    let some = |v: &Option<String>| {
+        v.as_ref()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    Filters {
+        lang: some(&f.lang),
+        path_prefix: None,
+        metadata: some(&f.product)
+            .map(|p| [("product".to_string(), p)].into_iter().collect())
+            .unwrap_or_default(),
+        valid_at: some(&f.valid_at),
     }
 }
 
@@ -320,9 +478,15 @@ pub fn source_text(root: &Path, path: &str) -> Result<KnowledgeSourceText, Knowl
 mod tests {
     use super::*;
     use crate::ipc::KnowledgeMode;
+    use imprimatur_model::KeyMap;
 
     fn workspace() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("imprimatur.toml"),
+            "[workspace]\nname = \"Test\"\n",
+        )
+        .unwrap();
         let k = dir.path().join("knowledge");
         std::fs::create_dir_all(k.join("sub")).unwrap();
         std::fs::write(
@@ -341,7 +505,7 @@ mod tests {
     #[test]
     fn status_lists_new_files_before_ingestion() {
         let ws = workspace();
-        let k = Knowledge::new(ws.path().join("no-model"));
+        let k = Knowledge::new(ws.path().join("no-model"), Arc::new(KeyMap::new()));
         let status = k.status(ws.path()).unwrap();
         let paths: Vec<_> = status.sources.iter().map(|s| s.path.as_str()).collect();
         assert_eq!(paths, ["preise.md", "sub/notiz.txt"]);
@@ -355,9 +519,15 @@ mod tests {
     #[test]
     fn without_a_model_search_falls_back_to_bm25_with_a_note_and_ingest_fails_clearly() {
         let ws = workspace();
-        let k = Knowledge::new(ws.path().join("no-model"));
+        let k = Knowledge::new(ws.path().join("no-model"), Arc::new(KeyMap::new()));
         let results = k
-            .search(ws.path(), "Wartungsvertrag", SearchMode::Hybrid, 10)
+            .search(
+                ws.path(),
+                "Wartungsvertrag",
+                SearchMode::Hybrid,
+                &KnowledgeFilters::default(),
+                10,
+            )
             .unwrap();
         assert_eq!(results.mode, KnowledgeMode::Bm25);
         assert!(results.note.is_some());
@@ -391,7 +561,7 @@ mod tests {
             return;
         }
         let ws = workspace();
-        let k = Knowledge::new(model);
+        let k = Knowledge::new(model, Arc::new(KeyMap::new()));
         let mut seen = Vec::new();
         let summary = k
             .ingest(ws.path(), SystemTime::UNIX_EPOCH, &mut |p| {
@@ -413,6 +583,7 @@ mod tests {
                 ws.path(),
                 "Was kostet der Wartungsvertrag?",
                 SearchMode::Hybrid,
+                &KnowledgeFilters::default(),
                 5,
             )
             .unwrap();

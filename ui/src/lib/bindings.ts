@@ -284,12 +284,54 @@ chunks: number,
 /**
  * An ingestion is running.
  */
-running: boolean, };
+running: boolean, 
+/**
+ * The folder watch keeps the index in step with knowledge/.
+ */
+watching: boolean, 
+/**
+ * The `product` values of indexed chunks (front matter), for the product filter.
+ */
+products: Array<string>, };
+export type KnowledgeFilters = { 
+/**
+ * `de`, `en`: only chunks in this language.
+ */
+lang: string | null, 
+/**
+ * Only chunks whose front matter names this product.
+ */
+product: string | null, 
+/**
+ * ISO date: only chunks valid then (`valid_from` ≤ date ≤ `valid_to`, where set).
+ */
+valid_at: string | null, };
+export type KnowledgeChange = { 
+/**
+ * Sources (re)indexed by the pass.
+ */
+ingested: Array<string>, removed: Array<string>, 
+/**
+ * Files that could not be indexed, with their messages.
+ */
+problems: Array<KnowledgeSource>, 
+/**
+ * The pass failed as a whole (index, manifest or embedder).
+ */
+error: IpcError | null, };
 export type KnowledgeHit = { path: string, heading_path: Array<string>, start: number, end: number, text: string, score: number, 
 /**
  * Flagged at ingestion: contains instructions aimed at a model.
  */
-injection: boolean, highlights: Array<[number, number]>, };
+injection: boolean, highlights: Array<[number, number]>, 
+/**
+ * The chunk's language (`de`, `en`).
+ */
+lang: string, 
+/**
+ * The source's `product` (front matter), if any.
+ */
+product: string | null, };
 export type KnowledgeResults = { 
 /**
  * The mode that ran (BM25 when the embedder is missing).

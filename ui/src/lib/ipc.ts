@@ -24,6 +24,8 @@ import type {
   RuleTrial,
   IngestProgress,
   IngestSummary,
+  KnowledgeChange,
+  KnowledgeFilters,
   KnowledgeMode,
   KnowledgeResults,
   KnowledgeSourceText,
@@ -116,8 +118,12 @@ export const ruleTry = (pack: string, name: string, source: string, sample: stri
 /** The knowledge panel: every file of knowledge/ with its ingestion state. */
 export const kbStatus = () => call<KnowledgeStatus>('kb_status');
 /** Hybrid search by default; falls back to BM25 (with `note`) without the embedding model. */
-export const kbSearch = (query: string, mode: KnowledgeMode | null = null, limit: number | null = null) =>
-  call<KnowledgeResults>('kb_search', { query, mode, limit });
+export const kbSearch = (
+  query: string,
+  mode: KnowledgeMode | null = null,
+  filters: KnowledgeFilters | null = null,
+  limit: number | null = null,
+) => call<KnowledgeResults>('kb_search', { query, mode, filters, limit });
 /** Ingests knowledge/ (changed files only); progress arrives through `onKbProgress`. */
 export const kbIngest = () => call<IngestSummary>('kb_ingest');
 /** Stops the running ingestion at its next file or batch; what is done stays done. */
@@ -127,6 +133,9 @@ export const kbSource = (path: string) => call<KnowledgeSourceText>('kb_source',
 /** Subscribes to ingestion progress; resolves to the unsubscribe function. */
 export const onKbProgress = (f: (p: IngestProgress) => void) =>
   listen<IngestProgress>('knowledge-progress', (e) => f(e.payload));
+/** The folder watch finished a pass over knowledge/ (the index changed, or the pass failed). */
+export const onKbChanged = (f: (c: KnowledgeChange) => void) =>
+  listen<KnowledgeChange>('knowledge-changed', (e) => f(e.payload));
 
 /** Who is acting, and every member with whether their private key is in this keychain. */
 export const identityState = () => call<IdentityView>('identity_state');
@@ -204,6 +213,7 @@ export const ipc = {
   kbIngest,
   kbCancel,
   kbSource,
+  onKbChanged,
   onKbProgress,
   identityState,
   identityUnlock,

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { KnowledgeSource } from './bindings';
-import { flaggedTotal, headingLabel, markPieces, progressPercent, sortSources, spanParts } from './knowledge';
+import {
+  activeFilters,
+  defaultControls,
+  filtersOf,
+  flaggedTotal,
+  headingLabel,
+  keepProduct,
+  markPieces,
+  progressPercent,
+  sortSources,
+  spanParts,
+} from './knowledge';
 
 const utf8 = (s: string) => new TextEncoder().encode(s).length;
 
@@ -73,5 +84,35 @@ describe('progress and sources', () => {
     const sorted = sortSources([src('b.md', 'ok', 2), src('a.md', 'ok'), src('x.png', 'skipped'), src('c.pdf', 'error')]);
     expect(sorted.map((s) => s.path)).toEqual(['c.pdf', 'x.png', 'a.md', 'b.md']);
     expect(flaggedTotal(sorted)).toBe(2);
+  });
+});
+
+describe('search controls', () => {
+  it('start as hybrid without filters', () => {
+    const c = defaultControls();
+    expect(c.mode).toBe('hybrid');
+    expect(filtersOf(c)).toBeNull();
+    expect(activeFilters(c)).toBe(0);
+  });
+
+  it('send only the filters that are set, trimmed', () => {
+    const c = { ...defaultControls(), lang: 'de' as const, product: ' AlbAir 9 ' };
+    expect(filtersOf(c)).toEqual({ lang: 'de', product: 'AlbAir 9', valid_at: null });
+    expect(activeFilters(c)).toBe(2);
+  });
+
+  it('ignore a half-typed date and pass a complete one', () => {
+    expect(filtersOf({ ...defaultControls(), validAt: '2026-0' })).toBeNull();
+    expect(filtersOf({ ...defaultControls(), validAt: '2026-03-01' })).toEqual({
+      lang: null,
+      product: null,
+      valid_at: '2026-03-01',
+    });
+  });
+
+  it('drop a product that is no longer indexed, keep one that is', () => {
+    const c = { ...defaultControls(), product: 'AlbAir 6' };
+    expect(keepProduct(c, ['AlbAir 9']).product).toBe('');
+    expect(keepProduct(c, ['AlbAir 6', 'AlbAir 9'])).toBe(c);
   });
 });

@@ -1,6 +1,6 @@
 // The knowledge panel's pure parts: hits and source spans arrive with UTF-8 byte offsets
 // (Rust strings); the DOM counts UTF-16 units. These turn them into marked pieces.
-import type { IngestProgress, KnowledgeSource } from './bindings';
+import type { IngestProgress, KnowledgeFilters, KnowledgeMode, KnowledgeSource } from './bindings';
 import { byteToUtf16 } from './offsets';
 
 /** A piece of text, marked when it matched a query term (or is the hit's span). */
@@ -67,4 +67,38 @@ export function sortSources(sources: readonly KnowledgeSource[]): KnowledgeSourc
 /** Chunks flagged as instructions to a model, over all sources. */
 export function flaggedTotal(sources: readonly KnowledgeSource[]): number {
   return sources.reduce((n, s) => n + s.injection_chunks, 0);
+}
+
+/** The search controls of the knowledge panel: ranking mode and filters. */
+export interface SearchControls {
+  mode: KnowledgeMode;
+  /** '' = every language. */
+  lang: '' | 'de' | 'en';
+  /** '' = every product. */
+  product: string;
+  /** ISO date (YYYY-MM-DD) or '' = no validity filter. */
+  validAt: string;
+}
+
+export const defaultControls = (): SearchControls => ({ mode: 'hybrid', lang: '', product: '', validAt: '' });
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The filters for `kb_search`: null when none is set (a half-typed date counts as none). */
+export function filtersOf(c: SearchControls): KnowledgeFilters | null {
+  const product = c.product.trim();
+  const validAt = ISO_DATE.test(c.validAt) ? c.validAt : '';
+  if (!c.lang && !product && !validAt) return null;
+  return { lang: c.lang || null, product: product || null, valid_at: validAt || null };
+}
+
+/** How many filters restrict the search (for the "Filters (n)" label). */
+export function activeFilters(c: SearchControls): number {
+  const f = filtersOf(c);
+  return f ? [f.lang, f.product, f.valid_at].filter((v) => v !== null).length : 0;
+}
+
+/** A product filter whose value is no longer indexed is dropped (the list changed). */
+export function keepProduct(c: SearchControls, products: readonly string[]): SearchControls {
+  return c.product && !products.includes(c.product) ? { ...c, product: '' } : c;
 }
