@@ -46,8 +46,11 @@ scripts/with-keyring.sh cargo test --locked --workspace --test keychain --test r
 # Four eyes in the real window: the members screen puts two people's keys into the private
 # keychain; an editor submits, the reviewer comments and approves, the editor publishes and
 # `imprimatur evidence verify` accepts the pack. (Plain `cargo test` skips it with a note.)
-step "review workflow in the app window: two keys in a private keychain, under Xvfb"
-scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1400x900x24" cargo test --locked --workspace --test review_window -- --nocapture
+# Model routing in the real window (model_window): Settings stores an API key for a
+# stand-in OpenAI-compatible "cloud" server in the keychain; a normal document's rewrite
+# reaches it, a confidential one's does not and the embedded SmolLM2 answers.
+step "review workflow and model routing in the app window: keys in a private keychain, under Xvfb"
+scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1400x900x24" cargo test --locked --workspace --test review_window --test model_window -- --nocapture
 
 # Prints passed/total per Vale feature file (fails only below the committed floors).
 step "style: Vale compatibility table"
