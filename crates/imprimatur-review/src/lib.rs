@@ -32,9 +32,9 @@ pub use publish::{
     publish, verify_evidence, EvidencePack, EvidenceSummary, Published, EVIDENCE_FORMAT,
 };
 pub use workflow::{
-    ai_share, approve, authors, blockers, comment, request_changes, review_view, revoke_waiver,
-    status, submit, waive, Author, Blocker, NewComment, Obstacle, PathStep, ReviewStatus,
-    ReviewView, Step, StepState, Target, Voided,
+    approve, authors, blockers, comment, request_changes, review_view, revoke_waiver, status,
+    submit, waive, Author, Blocker, NewComment, Obstacle, PathStep, ReviewStatus, ReviewView, Step,
+    StepState, Target, Voided,
 };
 
 pub use imprimatur_store::{

@@ -52,7 +52,7 @@ pub struct EvidencePack {
     /// Every revision with its text, oldest first.
     pub revisions: Vec<BundleRevision>,
     pub diff_summary: Vec<DiffSummary>,
-    /// Share of the published words that came from AI revisions.
+    /// Share of the published text's bytes that are AI text (the store's provenance).
     pub ai_share: f64,
     /// The `model.call` audit records of the document, with their chain hashes.
     pub model_calls: Vec<AuditEntry>,
@@ -243,7 +243,7 @@ pub fn publish(
                 sha256: sha256_hex(html.as_bytes()),
             },
         ],
-        ai_share: crate::ai_share(&revisions),
+        ai_share: store.ai_share(&head.meta.id)?,
         revisions: revisions
             .iter()
             .map(|r| BundleRevision::of(&r.meta, r.content.clone()))

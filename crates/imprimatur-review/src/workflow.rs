@@ -7,12 +7,10 @@
 //! having to remember to void them.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use imprimatur_check::{CheckReport, Finding, Lang};
-use imprimatur_store::{Origin, Revision, RevisionMeta, WordDiff};
+use imprimatur_store::{Revision, RevisionMeta, WordDiff};
 use serde::{Deserialize, Serialize};
-use similar::{Algorithm, ChangeTag, TextDiff};
 use ts_rs::TS;
 
 use crate::anchor::{anchor_all, before, AnchoredComment, CONTEXT_CHARS};
@@ -153,7 +151,7 @@ pub struct ReviewView {
     /// The last approved revision, if there was one, and the word diff from it to now.
     pub base: Option<RevisionMeta>,
     pub diff: Option<WordDiff>,
-    /// Share (0..1) of the words of the newest revision that came from AI revisions.
+    /// Share (0..1) of the newest revision's bytes that are AI text (the store's provenance).
     pub ai_share: f64,
     pub content: String,
 }
@@ -912,52 +910,14 @@ pub fn review_view(store: &Store, doc: &DocumentId, gates: &Gates) -> ReviewResu
         Some(b) => Some(store.diff_of(doc, &b.id, &head.meta.id)?),
         None => None,
     };
-    let revisions: Vec<Revision> = rec
-        .history
-        .iter()
-        .map(|m| store.revision(&m.id))
-        .collect::<Result<_, _>>()?;
     Ok(ReviewView {
         status,
         base,
         diff,
-        ai_share: ai_share(&revisions),
+        // The store carries AI/human provenance across every save (provenance.rs).
+        ai_share: store.ai_share(&head.meta.id)?,
         content: head.content.clone(),
     })
-}
-
-/// The share of the last revision's words that entered the text in an AI revision: each
-/// revision's word diff against its predecessor hands the origin on to the words it keeps.
-pub fn ai_share(revisions: &[Revision]) -> f64 {
-    let mut words: Vec<(String, Origin)> = Vec::new();
-    let mut prev = String::new();
-    for r in revisions {
-        let diff = TextDiff::configure()
-            .algorithm(Algorithm::Patience)
-            .timeout(Duration::from_secs(1))
-            .diff_words(prev.as_str(), r.content.as_str());
-        let mut next = Vec::new();
-        let mut old = words.iter();
-        for change in diff.iter_all_changes() {
-            match change.tag() {
-                ChangeTag::Equal => {
-                    let origin = old.next().map_or(r.meta.origin, |w| w.1);
-                    next.push((change.value().to_string(), origin));
-                }
-                ChangeTag::Delete => {
-                    old.next();
-                }
-                ChangeTag::Insert => next.push((change.value().to_string(), r.meta.origin)),
-            }
-        }
-        words = next;
-        prev = r.content.clone();
-    }
-    let counted: Vec<&(String, Origin)> = words.iter().filter(|w| !w.0.trim().is_empty()).collect();
-    if counted.is_empty() {
-        return 0.0;
-    }
-    counted.iter().filter(|w| w.1 == Origin::Ai).count() as f64 / counted.len() as f64
 }
 
 /// Verifies a recorded decision's signature; used before publishing on it.

@@ -612,16 +612,21 @@ fn states_are_enforced_in_the_core() {
 }
 
 #[test]
-fn the_ai_share_counts_the_words_that_came_from_ai_revisions() {
+fn the_reviewer_sees_the_share_of_ai_text_and_the_diff_since_the_last_approval() {
     let mut w = world();
+    w.submit("eva", false, 2);
+    w.approve("rolf", 3).unwrap();
     let text = format!("{}KI-Absatz mit fünf Wörtern hier.\n", w.head_text());
-    save(&mut w.store, &w.doc, &text, "eva", Origin::Ai, 2);
+    save(&mut w.store, &w.doc, &text, "eva", Origin::Ai, 4);
     let view = review_view(&w.store, &w.doc, &w.gates).unwrap();
-    let words = text.split_whitespace().count() as f64;
+    let head = w.store.head(&w.doc).unwrap().unwrap();
     assert!(
-        (view.ai_share - 5.0 / words).abs() < 1e-9,
-        "{} vs {}",
-        view.ai_share,
-        5.0 / words
+        view.ai_share > 0.0 && view.ai_share < 0.5,
+        "{}",
+        view.ai_share
     );
+    assert_eq!(view.ai_share, w.store.ai_share(&head.meta.id).unwrap());
+    assert_eq!(view.base.as_ref().map(|b| b.number), Some(1));
+    let diff = view.diff.expect("diff against the approved revision");
+    assert_eq!(diff.inserted_words, 5);
 }
