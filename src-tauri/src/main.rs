@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use imprimatur_workspace::checks::CheckReport;
+use imprimatur_workspace::ipc::DuplicateSource;
 use imprimatur_workspace::ipc::{AppState, IpcError, OpenDocument, SeoOverview, WorkspaceInfo};
 use imprimatur_workspace::ipc::{
     IngestSummary, KnowledgeFilters, KnowledgeMode, KnowledgeResults, KnowledgeSourceText,
@@ -536,6 +537,13 @@ fn review_import_decision(s: State<'_, Session>, path: String) -> Reply<ReviewOv
     })
 }
 
+/// A text of the duplicates index (a document, corpus or knowledge text), for the
+/// side-by-side view of a `dup.*` finding; `None` when it left the index meanwhile.
+#[tauri::command(rename_all = "snake_case", async)]
+fn dup_source(s: State<'_, Session>, id: String) -> Reply<Option<DuplicateSource>> {
+    with_ws(&s, |ws| ws.duplicate_source(&id))
+}
+
 /// The model settings screen: providers, key states, default chain, routing policy.
 #[tauri::command(rename_all = "snake_case", async)]
 fn model_settings(s: State<'_, Session>) -> Reply<ModelSettings> {
@@ -746,6 +754,7 @@ fn main() {
             kb_ingest,
             kb_cancel,
             kb_source,
+            dup_source,
             identity_state,
             identity_unlock,
             member_add,

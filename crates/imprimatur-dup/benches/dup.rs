@@ -4,7 +4,12 @@
 //! (near-duplicate and passage lookups together: profiling the draft and querying both
 //! tables; target p99 ≤ 10 ms), and separately the verification of the candidates.
 //!
-//! `cargo bench -p imprimatur-dup --bench dup --profile dev` (DUP_BENCH_DOCS to change the size).
+//! Then the MinHash part against the datasketch peer on the same documents and drafts
+//! (`benches/datasketch_peer.py`, run here with `DUP_PEER_PYTHON` or `python3`; skipped
+//! with a message when datasketch is missing): signature time and the ratio.
+//!
+//! `cargo bench -p imprimatur-dup --bench dup --profile dev`: 10,000 documents by default
+//! (CI); `DUP_BENCH_DOCS=100000` for the size.
 
 use std::time::{Duration, Instant};
 
@@ -86,7 +91,7 @@ fn main() {
     let docs: usize = std::env::var("DUP_BENCH_DOCS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(100_000);
+        .unwrap_or(10_000);
     let mut rng = StdRng::seed_from_u64(7);
     let vocab = Vocabulary::new(50_000, &mut rng);
     let settings = DupSettings::default();
@@ -122,6 +127,7 @@ fn main() {
     let mut verify = Vec::with_capacity(queries);
     let mut found_passages = 0usize;
     let mut planted = 0usize;
+    let mut drafts = Vec::with_capacity(queries);
     for q in 0..queries {
         let mut draft = vocab.document(1_000_000 + q as u64, 1_850);
         for _ in 0..3 {
@@ -146,6 +152,7 @@ fn main() {
             found_passages += usize::from(!o.passages.is_empty());
         }
         verify.push(t.elapsed());
+        drafts.push(draft);
     }
     lookup.sort();
     verify.sort();
@@ -160,4 +167,69 @@ fn main() {
         percentile(&verify, 0.99).as_secs_f64() * 1e3
     );
     println!("documents with verified passages: {found_passages} for {planted} planted passages");
+    peer(&vocab, &index, docs.min(2_000), &drafts, &lookup);
+}
+
+/// The MinHash part beside datasketch on the same texts: signatures of `n` documents
+/// (Rust: normalise, word-hash, shingle, 128 permutations) and draft queries.
+fn peer(vocab: &Vocabulary, index: &DupIndex, n: usize, drafts: &[String], lookup: &[Duration]) {
+    let texts: Vec<String> = (0..n).map(|d| vocab.document(d as u64, 800)).collect();
+    let t = Instant::now();
+    let mut checksum = 0u64;
+    for text in &texts {
+        checksum ^= u64::from(index.profile(text).signature[0]);
+    }
+    let rust = t.elapsed().as_secs_f64();
+    std::hint::black_box(checksum);
+    println!(
+        "MinHash signatures: {n} documents in {:.3} s ({:.0} docs/s)",
+        rust,
+        n as f64 / rust
+    );
+    let dir = std::env::temp_dir().join(format!("imprimatur-dup-peer-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (docs_file, drafts_file) = (dir.join("docs.txt"), dir.join("drafts.txt"));
+    std::fs::write(&docs_file, texts.join("\n")).unwrap();
+    std::fs::write(&drafts_file, drafts.join("\n")).unwrap();
+    let python = std::env::var("DUP_PEER_PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/datasketch_peer.py");
+    let out = std::process::Command::new(&python)
+        .arg(script)
+        .arg(&docs_file)
+        .arg(&drafts_file)
+        .output();
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = match out {
+        Ok(o) if o.status.success() => o,
+        Ok(o) if o.status.code() == Some(3) => {
+            println!("datasketch peer: skipped, the Python package datasketch is not installed for {python} (pip install datasketch, or set DUP_PEER_PYTHON)");
+            return;
+        }
+        Ok(o) => {
+            println!(
+                "datasketch peer: skipped, {python} failed: {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            );
+            return;
+        }
+        Err(e) => {
+            println!("datasketch peer: skipped, cannot run {python}: {e}");
+            return;
+        }
+    };
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("peer JSON");
+    let peer_sig = v["signature_seconds"].as_f64().unwrap();
+    println!(
+        "datasketch peer (same {n} documents, update_batch): signatures in {:.3} s, {:.1}x the Rust time; LSH insert {:.3} s",
+        peer_sig,
+        peer_sig / rust,
+        v["insert_seconds"].as_f64().unwrap()
+    );
+    println!(
+        "datasketch peer query (same drafts, MinHash + LSH only, {n} documents): p50 {:.2} ms, p99 {:.2} ms; Rust (MinHash + LSH + passage lookup, all documents): p50 {:.2} ms, p99 {:.2} ms",
+        v["query_p50_ms"].as_f64().unwrap(),
+        v["query_p99_ms"].as_f64().unwrap(),
+        percentile(lookup, 0.5).as_secs_f64() * 1e3,
+        percentile(lookup, 0.99).as_secs_f64() * 1e3
+    );
 }

@@ -488,6 +488,17 @@ ai_share: number | null, publications: Array<Publication>, gates: Gates,
  */
 obstacles: Array<Obstacle>, };
 export type PublishedFiles = { dir: string, markdown: string, html: string, evidence: string, };
+export type CorpusImport = { name: string, files: number, imported: number, unchanged: number, skipped: Array<CorpusSkip>, 
+/**
+ * Texts in the duplicates index after the import (all sources).
+ */
+indexed: number, };
+export type CorpusSkip = { path: string, reason: string, };
+export type DuplicateSource = { id: string, 
+/**
+ * `documents`, `corpus` or `knowledge`.
+ */
+source: string, corpus: string | null, path: string | null, title: string | null, text: string, };
 export type KeyState = "none" | "stored" | "missing" | "unavailable";
 export type ProviderView = { name: string, preset: string, model: string, 
 /**

@@ -29,6 +29,7 @@ import type {
   KnowledgeMode,
   KnowledgeResults,
   KnowledgeSourceText,
+  DuplicateSource,
   KnowledgeStatus,
   IdentityView,
   Member,
@@ -130,6 +131,8 @@ export const kbIngest = () => call<IngestSummary>('kb_ingest');
 export const kbCancel = () => call<null>('kb_cancel');
 /** A source's extracted text, into which hit offsets point. */
 export const kbSource = (path: string) => call<KnowledgeSourceText>('kb_source', { path });
+/** A text of the duplicates index (evidence.document of a `dup.*` finding); null if gone. */
+export const dupSource = (id: string) => call<DuplicateSource | null>('dup_source', { id });
 /** Subscribes to ingestion progress; resolves to the unsubscribe function. */
 export const onKbProgress = (f: (p: IngestProgress) => void) =>
   listen<IngestProgress>('knowledge-progress', (e) => f(e.payload));
@@ -213,6 +216,7 @@ export const ipc = {
   kbIngest,
   kbCancel,
   kbSource,
+  dupSource,
   onKbChanged,
   onKbProgress,
   identityState,
