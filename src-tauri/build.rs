@@ -53,6 +53,16 @@ const COMMANDS: &[&str] = &[
     "rewrite_accept",
     "costs_overview",
 ];
+    "brief_templates",
+    "brief_list",
+    "brief_open",
+    "brief_save",
+    "draft_outline",
+    "draft_write",
+    "draft_section",
+    "draft_cancel",
+    "draft_claims",
+    "doc_provenance",
 
 fn main() {
     tauri_build::try_build(

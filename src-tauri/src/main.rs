@@ -3,6 +3,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -12,6 +13,10 @@ use imprimatur_workspace::ipc::{AppState, IpcError, OpenDocument, SeoOverview, W
 use imprimatur_workspace::ipc::{
     IngestSummary, KnowledgeFilters, KnowledgeMode, KnowledgeResults, KnowledgeSourceText,
     KnowledgeStatus,
+};
+use imprimatur_workspace::draft::{
+    self, BriefEntry, BriefOpened, BriefSaved, BriefTemplate, DraftContext, DraftFault, DraftSaved,
+    Drafting, HeadProvenance, Outline, UncitedClaim,
 };
 use imprimatur_workspace::knowledge::{self, Knowledge, KnowledgeNotice};
 use imprimatur_workspace::models::{
@@ -49,6 +54,8 @@ struct Session {
     knowledge: Knowledge,
     /// Embedded models (loaded on first use), the OS keychain, the running model call.
     models: Models,
+    /// The running outline or draft generation and its cancel switch.
+    drafting: Drafting,
 }
 
 /// The acting person's name. It reads as `&str` (`&s.author`) in every command that
@@ -654,6 +661,130 @@ fn costs_overview(s: State<'_, Session>) -> Reply<CostsOverview> {
     with_ws(&s, |ws| ws.costs_overview(Timestamp::now()))
 }
 
+/// Brief templates: the workspace's `templates/briefs/`, then the bundled ones.
+#[tauri::command(rename_all = "snake_case", async)]
+fn brief_templates(s: State<'_, Session>) -> Reply<Vec<BriefTemplate>> {
+    Ok(draft::brief_templates(&ws_root(&s)?)?)
+}
+
+/// The briefs of the workspace (`briefs/*.toml`).
+#[tauri::command(rename_all = "snake_case", async)]
+fn brief_list(s: State<'_, Session>) -> Reply<Vec<BriefEntry>> {
+    with_draft(&s, |ws| ws.briefs())
+}
+
+/// A brief with its template's form and its missing fields.
+#[tauri::command(rename_all = "snake_case", async)]
+fn brief_open(s: State<'_, Session>, path: String) -> Reply<BriefOpened> {
+    with_draft(&s, |ws| ws.open_brief(&path))
+}
+
+/// Saves a brief's field values as a revision of `briefs/NAME.toml` (audited).
+#[tauri::command(rename_all = "snake_case", async)]
+fn brief_save(
+    s: State<'_, Session>,
+    path: Option<String>,
+    values: BTreeMap<String, serde_json::Value>,
+) -> Reply<BriefSaved> {
+    with_draft(&s, |ws| {
+        ws.save_brief(path.as_deref(), values, &s.author, Timestamp::now())
+    })
+}
+
+fn draft_context<'a>(
+    s: &'a Session,
+    root: &'a std::path::Path,
+    author: &'a str,
+) -> DraftContext<'a> {
+    DraftContext {
+        root,
+        models: &s.models,
+        knowledge: &s.knowledge,
+        author,
+        now: Timestamp::now(),
+    }
+}
+
+/// Writes the outline of a brief, streaming `draft-event` events.
+#[tauri::command(rename_all = "snake_case", async)]
+fn draft_outline(app: tauri::AppHandle, s: State<'_, Session>, brief: String) -> Reply<Outline> {
+    let root = ws_root(&s)?;
+    let author = s.author.to_string();
+    Ok(s.drafting
+        .outline(&draft_context(&s, &root, &author), &brief, &mut |p| {
+            let _ = app.emit("draft-event", p);
+        })?)
+}
+
+/// Writes every section of `outline` into document `id` and saves it as an `ai` revision.
+#[tauri::command(rename_all = "snake_case", async)]
+fn draft_write(
+    app: tauri::AppHandle,
+    s: State<'_, Session>,
+    id: DocumentId,
+    brief: String,
+    outline: Outline,
+) -> Reply<DraftSaved> {
+    let root = ws_root(&s)?;
+    let author = s.author.to_string();
+    Ok(s.drafting.write(
+        &draft_context(&s, &root, &author),
+        &brief,
+        &outline,
+        &id,
+        &mut |p| {
+            let _ = app.emit("draft-event", p);
+        },
+    )?)
+}
+
+/// Writes section `index` again in place (an `ai` revision).
+#[tauri::command(rename_all = "snake_case", async)]
+fn draft_section(
+    app: tauri::AppHandle,
+    s: State<'_, Session>,
+    id: DocumentId,
+    outline: Outline,
+    index: usize,
+) -> Reply<DraftSaved> {
+    let root = ws_root(&s)?;
+    let author = s.author.to_string();
+    Ok(s.drafting.regenerate(
+        &draft_context(&s, &root, &author),
+        &id,
+        &outline,
+        index,
+        &mut |p| {
+            let _ = app.emit("draft-event", p);
+        },
+    )?)
+}
+
+/// Stops the running generation; nothing of it is saved.
+#[tauri::command(rename_all = "snake_case")]
+fn draft_cancel(s: State<'_, Session>) {
+    s.drafting.cancel();
+}
+
+/// Sentences of the editor's text that state a fact without a citation.
+#[tauri::command(rename_all = "snake_case", async)]
+fn draft_claims(s: State<'_, Session>, content: String) -> Reply<Vec<UncitedClaim>> {
+    with_ws(&s, |ws| Ok(ws.uncited_claims(&content)))
+}
+
+/// Which bytes of the document's newest revision are still AI text.
+#[tauri::command(rename_all = "snake_case", async)]
+fn doc_provenance(s: State<'_, Session>, id: DocumentId) -> Reply<Option<HeadProvenance>> {
+    with_draft(&s, |ws| ws.head_provenance(&id))
+}
+
+/// Runs `f` on the open workspace for the draft flow, mapping its error for IPC.
+fn with_draft<T>(s: &Session, f: impl FnOnce(&mut Workspace) -> Result<T, DraftFault>) -> Reply<T> {
+    let mut guard = s.workspace.lock().unwrap_or_else(|p| p.into_inner());
+    let ws = guard.as_mut().ok_or_else(no_workspace)?;
+    f(ws).map_err(IpcError::from)
+}
+
 /// `--workspace DIR` on the command line (or IMPRIMATUR_WORKSPACE) opens that folder;
 /// otherwise the last workspace; otherwise none, and the UI opens the demo.
 fn startup_workspace(config_dir: &std::path::Path) -> Option<PathBuf> {
@@ -713,6 +844,7 @@ fn main() {
                     })
                 }),
                 models: Models::new(Keychain::default()),
+                drafting: Drafting::new(),
             });
             // Keep the index of a workspace ingested before in step with its folder
             // (off the setup thread: the embedder takes a moment to load).
@@ -779,6 +911,16 @@ fn main() {
             rewrite_cancel,
             rewrite_accept,
             costs_overview,
+            brief_templates,
+            brief_list,
+            brief_open,
+            brief_save,
+            draft_outline,
+            draft_write,
+            draft_section,
+            draft_cancel,
+            draft_claims,
+            doc_provenance,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Imprimatur");

@@ -1,6 +1,6 @@
 //! Brief → outline → draft in the real app window, on the demo workspace with the
-//! embedded model (SmolLM2) and the demo knowledge: a new brief from the Blogartikel
-//! template shows its empty required fields at the fields; filled in and saved it is a
+//! embedded model (SmolLM2) and the demo knowledge: a new brief from the English guide
+//! article template (SmolLM2 writes English; its German is not usable) shows its empty required fields at the fields; filled in and saved it is a
 //! versioned brief file; "Write outline" streams an editable outline (a section added
 //! and removed again, one renamed); "Write draft" streams section by section into a new
 //! document with a progress bar and ends in an `ai` revision whose front matter names
@@ -127,7 +127,7 @@ async fn run(app: &App) {
         summary.trim()
     );
 
-    // A new brief from the German blog article template.
+    // A new brief from the English article template.
     click(c, "draft-button").await;
     by_testid(c, "draft-panel").await;
     until_js(
@@ -136,7 +136,7 @@ async fn run(app: &App) {
         Duration::from_secs(20),
         "const s = document.querySelector(\"[data-testid='brief-template']\");\
          if (!s) return null;\
-         const o = [...s.options].find((o) => o.textContent.startsWith('Blogartikel'));\
+         const o = [...s.options].find((o) => o.textContent.includes('(EN)') && /article/i.test(o.textContent));\
          if (!o) return null;\
          s.value = o.value; s.dispatchEvent(new Event('change', { bubbles: true }));\
          return o.textContent;",
@@ -146,7 +146,7 @@ async fn run(app: &App) {
     by_testid(c, "brief-editor").await;
     assert_eq!(
         attr(c, "brief-editor", "data-template").await.as_deref(),
-        Some("blogartikel")
+        Some("blog-article")
     );
 
     // Saving it empty shows the missing required fields at the fields.
@@ -164,7 +164,8 @@ async fn run(app: &App) {
         (!s.is_empty()).then_some(s)
     })
     .await;
-    for key in ["goal", "audience", "keyphrase"] {
+    // (The demo template has a default audience.)
+    for key in ["goal", "keyphrase"] {
         assert!(
             missing.split(',').any(|k| k == key),
             "{key} not flagged: {missing}"
@@ -174,18 +175,18 @@ async fn run(app: &App) {
 
     let title = by_testid(c, "brief-title").await;
     title
-        .send_keys("Wärmepumpe AlbAir: Preise 2026")
+        .send_keys("AlbAir heat pumps: prices 2026")
         .await
         .unwrap();
     type_into(
         c,
         "goal",
-        "Leser kennen die Preise der Wärmepumpen und fragen ein Angebot an.",
+        "Readers know what the AlbAir heat pumps cost and ask for a quote.",
     )
     .await;
-    type_into(c, "audience", "Hausbesitzer im Albtal mit älterer Heizung").await;
-    type_into(c, "keyphrase", "Wärmepumpe Preis").await;
-    type_into(c, "required_sources", "knowledge/preisliste-2026.md").await;
+    type_into(c, "audience", "Home owners with an old oil heating").await;
+    type_into(c, "keyphrase", "heat pump price").await;
+    type_into(c, "required_sources", "knowledge/en/faq-en.md").await;
     // Short, so the small model is quick: two sections of about 60 words.
     type_into(c, "length_words", "120").await;
     click(c, "brief-save").await;
@@ -202,7 +203,7 @@ async fn run(app: &App) {
     })
     .await;
     let brief_text = std::fs::read_to_string(&brief_file).unwrap();
-    assert!(brief_text.contains("Wärmepumpe Preis"), "{brief_text}");
+    assert!(brief_text.contains("heat pump price"), "{brief_text}");
 
     // The outline, streamed, then edited.
     click(c, "outline-write").await;
@@ -223,7 +224,7 @@ async fn run(app: &App) {
         "outline: {sections} sections in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    assert!(sections >= 2);
+    assert!(sections >= 1);
     click(c, "outline-add").await;
     assert_eq!(count(c, "outline-section").await, sections + 1);
     let removes = c
@@ -238,7 +239,7 @@ async fn run(app: &App) {
         .unwrap();
     first.clear().await.unwrap();
     first
-        .send_keys("Was kostet eine Wärmepumpe?")
+        .send_keys("What does a heat pump cost?")
         .await
         .unwrap();
     screenshot(c, "draft-outline").await;
@@ -282,11 +283,11 @@ async fn run(app: &App) {
     let content = editor_text(c).await;
     println!("--- the draft in the editor ---\n{content}\n---");
     assert!(
-        content.contains("\n# Wärmepumpe AlbAir: Preise 2026\n"),
+        content.contains("\n# AlbAir heat pumps: prices 2026\n"),
         "{content}"
     );
     assert!(
-        content.contains("\n## Was kostet eine Wärmepumpe?\n"),
+        content.contains("\n## What does a heat pump cost?\n"),
         "the renamed section: {content}"
     );
     assert!(
@@ -306,7 +307,7 @@ async fn run(app: &App) {
         .documents()
         .unwrap()
         .into_iter()
-        .find(|d| d.title == "Wärmepumpe AlbAir: Preise 2026")
+        .find(|d| d.title == "AlbAir heat pumps: prices 2026")
         .expect("the draft document");
     let head = store_ws.store().head(&doc.id).unwrap().unwrap();
     assert_eq!(head.meta.origin, imprimatur_workspace::store::Origin::Ai);
@@ -392,7 +393,7 @@ async fn run(app: &App) {
     .await
     .unwrap();
     editor
-        .send_keys("Von Hand ergänzt: Rufen Sie uns an.\n\n")
+        .send_keys("Added by hand: call us.\n\n")
         .await
         .unwrap();
     let after = wait_until(c, "a lower AI share after the edit", || async {

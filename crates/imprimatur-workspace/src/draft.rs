@@ -420,7 +420,7 @@ impl Setup {
 }
 
 /// Hybrid search of the workspace's knowledge index (BM25 when the embedder is missing).
-fn retrieval<'a>(
+pub fn retrieval<'a>(
     ctx: &'a DraftContext<'_>,
 ) -> impl FnMut(&RetrievalRequest) -> Result<Vec<Passage>, RetrievalError> + 'a {
     move |req: &RetrievalRequest| {
@@ -488,7 +488,7 @@ pub fn brief_templates(root: &Path) -> DraftResult<Vec<BriefTemplate>> {
             let Some(text) = f.contents_utf8() else {
                 continue;
             };
-            if !f.path().extension().is_some_and(|e| e == "toml") {
+            if f.path().extension().is_none_or(|e| e != "toml") {
                 continue;
             }
             if let Ok(t) = BriefTemplate::from_toml(text) {
@@ -980,6 +980,137 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    /// The whole backend path with the real models, when installed: knowledge ingested
+    /// with the embedder, an outline and a draft from SmolLM2 through the router, saved
+    /// as an `ai` revision whose front matter names the brief and whose citations resolve,
+    /// then one section written again in place.
+    #[test]
+    fn outline_draft_and_one_section_again_with_the_real_models() {
+        let embedder = crate::knowledge::default_model_dir();
+        let llm = imprimatur_local_model::default_model_path();
+        if !embedder.join("model.safetensors").exists() || !llm.is_file() {
+            eprintln!("skipped: the embedding model or SmolLM2 is not installed");
+            return;
+        }
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path().join("w");
+        let mut ws = Workspace::init(&root, "anna", Timestamp(1)).unwrap();
+        std::fs::write(
+            root.join("knowledge/prices.md"),
+            "---\nlang: en\n---\n\n# Prices 2026\n\nThe AlbAir 9 heat pump costs €12,490 including installation. \
+             The AlbAir 14 costs €15,890. The maintenance contract costs €289 a year.\n",
+        )
+        .unwrap();
+        let toml = root.join("imprimatur.toml");
+        let mut text = std::fs::read_to_string(&toml).unwrap();
+        text.push_str(
+            "\n[models]\ndefault = [\"smol\"]\n[models.providers.smol]\npreset = \"embedded\"\n",
+        );
+        std::fs::write(&toml, text).unwrap();
+        let knowledge = Knowledge::new(
+            embedder,
+            std::sync::Arc::new(imprimatur_model::KeyMap::new()),
+        );
+        knowledge
+            .ingest(&root, std::time::SystemTime::UNIX_EPOCH, &mut |_| {})
+            .unwrap();
+        let models = Models::new(imprimatur_model::Keychain::default());
+        let mut values: BTreeMap<String, Value> = BTreeMap::new();
+        for (k, v) in [
+            ("template", "blog-article"),
+            ("lang", "en"),
+            ("title", "What does a heat pump cost?"),
+            ("goal", "Readers know the prices of the AlbAir heat pumps."),
+            ("audience", "Home owners"),
+            ("keyphrase", "heat pump price"),
+        ] {
+            values.insert(k.into(), v.into());
+        }
+        values.insert("length_words".into(), 100.into());
+        values.insert(
+            "required_sources".into(),
+            serde_json::json!(["knowledge/prices.md"]),
+        );
+        let brief = ws.save_brief(None, values, "anna", Timestamp(2)).unwrap();
+        assert!(brief.problems.is_empty(), "{:?}", brief.problems);
+        let doc = ws
+            .store_mut()
+            .create_document("What does a heat pump cost?", "anna", Timestamp(3))
+            .unwrap();
+        drop(ws);
+        let ctx = DraftContext {
+            root: &root,
+            models: &models,
+            knowledge: &knowledge,
+            author: "anna",
+            now: Timestamp(4),
+        };
+        let drafting = Drafting::new();
+        let mut tokens = 0;
+        let started = std::time::Instant::now();
+        let outline = drafting
+            .outline(&ctx, &brief.path, &mut |p| {
+                if matches!(p.event, DraftEvent::OutlineToken { .. }) {
+                    tokens += 1;
+                }
+            })
+            .unwrap();
+        assert!(tokens > 0 && !outline.sections.is_empty(), "{outline:?}");
+        let mut streamed = String::new();
+        let saved = drafting
+            .write(&ctx, &brief.path, &outline, &doc.id, &mut |p| {
+                if let DraftEvent::Token { text, .. } = &p.event {
+                    streamed.push_str(text);
+                }
+            })
+            .unwrap();
+        println!(
+            "outline and draft in {:.1} s, {} citations:\n{}",
+            started.elapsed().as_secs_f64(),
+            saved.citations,
+            saved.content
+        );
+        assert!(!streamed.is_empty());
+        assert!(!drafting.is_running());
+        let ws = Workspace::open(&root).unwrap();
+        let head = ws.store().head(&doc.id).unwrap().unwrap();
+        assert_eq!(head.meta.origin, Origin::Ai);
+        assert_eq!(head.content, saved.content);
+        let brief_doc = ws.store().file_document(&brief.path).unwrap().unwrap();
+        assert!(
+            saved
+                .content
+                .contains(&format!("brief: \"{}\"", brief_doc.id)),
+            "{}",
+            saved.content
+        );
+        let provenance = ws.head_provenance(&doc.id).unwrap().unwrap();
+        assert!(
+            provenance.provenance.ai_share > 0.9,
+            "{:?}",
+            provenance.provenance.ai_share
+        );
+        // Every reference definition points at the ingested source.
+        for r in references(&saved.content) {
+            assert_eq!(r.source.path, "prices.md");
+        }
+        drop(ws);
+        let again = drafting
+            .regenerate(&ctx, &doc.id, &outline, 0, &mut |_| {})
+            .unwrap();
+        assert_eq!(again.outcome.revision.number, 2);
+        for s in &outline.sections {
+            assert!(again.content.contains(&s.heading), "{}", again.content);
+        }
+        let heading = format!("## {}", outline.sections[0].heading);
+        assert_eq!(
+            again.content.matches(&heading).count(),
+            1,
+            "{}",
+            again.content
+        );
     }
 
     #[test]

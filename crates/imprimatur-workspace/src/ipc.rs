@@ -363,6 +363,31 @@ pub fn typescript_bindings() -> String {
     );
     for d in decls {
         out.push_str("export ");
+        // Brief → draft (draft.rs, imprimatur-draft).
+        imprimatur_draft::SearchIntent::decl(&cfg),
+        imprimatur_draft::AddressForm::decl(&cfg),
+        imprimatur_draft::Brief::decl(&cfg),
+        imprimatur_draft::BriefProblem::decl(&cfg),
+        imprimatur_draft::TemplateField::decl(&cfg),
+        imprimatur_draft::BriefTemplate::decl(&cfg),
+        imprimatur_draft::SourceSpan::decl(&cfg),
+        imprimatur_draft::Citation::decl(&cfg),
+        imprimatur_draft::CitationProblemKind::decl(&cfg),
+        imprimatur_draft::CitationProblem::decl(&cfg),
+        imprimatur_draft::UncitedClaim::decl(&cfg),
+        imprimatur_draft::Passage::decl(&cfg),
+        imprimatur_draft::OutlineSection::decl(&cfg),
+        imprimatur_draft::Outline::decl(&cfg),
+        imprimatur_draft::SectionDraft::decl(&cfg),
+        imprimatur_draft::DraftEvent::decl(&cfg),
+        crate::draft::BriefEntry::decl(&cfg),
+        crate::draft::BriefOpened::decl(&cfg),
+        crate::draft::BriefSaved::decl(&cfg),
+        crate::draft::DraftProgress::decl(&cfg),
+        crate::draft::DraftSaved::decl(&cfg),
+        imprimatur_store::ProvenanceSpan::decl(&cfg),
+        imprimatur_store::Provenance::decl(&cfg),
+        crate::draft::HeadProvenance::decl(&cfg),
         out.push_str(&d);
         out.push('\n');
     }

@@ -10,6 +10,7 @@
 
 mod bundled;
 pub mod check;
+pub mod draft;
 pub mod duplicates;
 pub mod facts;
 mod error;

@@ -592,3 +592,201 @@ model: string, preset: string, locality: string, confidential: boolean, cost_mic
 decisions: Array<string>, };
 export type RewriteProgress = { "kind": "delta", text: string, } | { "kind": "discard", model: string, reason: string, };
 export type AcceptedRewrite = { action: RewriteAction, model: string, template: string, template_version: string, };
+export type SearchIntent = "informational" | "commercial" | "transactional" | "navigational";
+export type AddressForm = "sie" | "du";
+export type Brief = { 
+/**
+ * Id of the brief template it was made from (`blogartikel`, `faq`, …).
+ */
+template: string, 
+/**
+ * Language of the text to write.
+ */
+lang: Lang, 
+/**
+ * Working title; the draft's title when the model offers none.
+ */
+title: string | null, goal: string, audience: string, search_intent: SearchIntent, keyphrase: string, synonyms: Array<string>, entities: Array<string>, 
+/**
+ * Knowledge base documents, relative to the workspace (`knowledge/faq.md`).
+ */
+required_sources: Array<string>, tone: string, 
+/**
+ * `sie` or `du`; for English it sets the register (formal / casual).
+ */
+address_form: AddressForm, 
+/**
+ * Target length of the body in words.
+ */
+length_words: number, call_to_action: string, 
+/**
+ * ISO date (`2026-12-01`).
+ */
+deadline: string | null, 
+/**
+ * Confidential briefs are only ever sent to local models (the router's gate).
+ */
+confidential: boolean, 
+/**
+ * Template-specific fields, as given.
+ */
+extra: Record<string, unknown>, };
+export type BriefProblem = { 
+/**
+ * The field key, e.g. `keyphrase`.
+ */
+field: string, 
+/**
+ * `missing`, `invalid` or `unknown_option`.
+ */
+kind: string, 
+/**
+ * English sentence naming the field and what to do.
+ */
+message: string, };
+export type TemplateField = { key: string, label: string, 
+/**
+ * text | textarea | list | enum | number | date | bool
+ */
+kind: string, required: boolean, options: Array<string>, default: unknown, help: string | null, };
+export type BriefTemplate = { id: string, version: number, lang: Lang, name: string, description: string, fields: Array<TemplateField>, };
+export type SourceSpan = { path: string, start: number, end: number, 
+/**
+ * Headings above the chunk, outermost first (for display).
+ */
+heading_path: Array<string>, };
+export type Citation = { 
+/**
+ * The number as the model wrote it (1-based index into the retrieved chunks).
+ */
+number: number, 
+/**
+ * Byte range of the marker in the text (several citations share it for `[1,2]`).
+ */
+start: number, end: number, source: SourceSpan, };
+export type CitationProblemKind = "out_of_range" | "repaired" | "attributed";
+export type CitationProblem = { kind: CitationProblemKind, 
+/**
+ * Byte range of the marker in the text.
+ */
+start: number, end: number, 
+/**
+ * The marker as written.
+ */
+marker: string, message: string, };
+export type UncitedClaim = { 
+/**
+ * Byte range of the sentence in the text.
+ */
+start: number, end: number, sentence: string, };
+export type Passage = { source: SourceSpan, text: string, 
+/**
+ * Flagged at ingestion as containing instructions aimed at a model.
+ */
+injection: boolean, };
+export type OutlineSection = { heading: string, 
+/**
+ * Key points the section should make.
+ */
+points: Array<string>, 
+/**
+ * Target length of the section in words.
+ */
+words: number, };
+export type Outline = { 
+/**
+ * The draft's title (H1).
+ */
+title: string, sections: Array<OutlineSection>, 
+/**
+ * How many sections came from the model's answer; the rest were filled in from the
+ * brief because the answer had too few usable headings.
+ */
+from_model: number, };
+export type SectionDraft = { heading: string, 
+/**
+ * The section body as cleaned up from the model's answer (markers as written).
+ */
+text: string, 
+/**
+ * The numbered chunks the model was given.
+ */
+sources: Array<Passage>, 
+/**
+ * Offsets in `text`.
+ */
+citations: Array<Citation>, problems: Array<CitationProblem>, uncited: Array<UncitedClaim>, 
+/**
+ * The model that wrote it (name in `[models.providers]`).
+ */
+model: string, 
+/**
+ * True when the answer hit the token limit.
+ */
+cut: boolean, };
+export type DraftEvent = { "kind": "outline_token", text: string, } | { "kind": "outline", outline: Outline, } | { "kind": "section_started", index: number, heading: string, sources: Array<Passage>, } | { "kind": "token", index: number, text: string, } | { "kind": "discard", index: number, model: string, } | { "kind": "citation", index: number, citation: Citation, } | { "kind": "section_done", index: number, section: SectionDraft, };
+export type BriefEntry = { 
+/**
+ * `briefs/NAME.toml`, the id a draft's front matter names.
+ */
+path: string, title: string, template: string, lang: string, 
+/**
+ * Revisions of the file in the store (0 when it was put there by hand).
+ */
+revisions: number, };
+export type BriefOpened = { path: string, brief: Brief, 
+/**
+ * The template the brief was made from, when the workspace still has it.
+ */
+template: BriefTemplate | null, problems: Array<BriefProblem>, revisions: number, };
+export type BriefSaved = { path: string, brief: Brief, 
+/**
+ * Required fields that are still empty, by field key: the brief is saved anyway, but
+ * no outline is written from it until they are filled in.
+ */
+problems: Array<BriefProblem>, outcome: SaveOutcome, };
+export type DraftProgress = { run: number, event: DraftEvent, };
+export type DraftSaved = { 
+/**
+ * The `ai` revision now at the document's head.
+ */
+outcome: SaveOutcome, 
+/**
+ * Its text: front matter, sections, reference definitions.
+ */
+content: string, 
+/**
+ * How many `[n]` markers resolve to a source span.
+ */
+citations: number, 
+/**
+ * Markers a small model got wrong: repaired, or dropped when they named no source.
+ */
+problems: number, uncited: Array<UncitedClaim>, 
+/**
+ * Required sources of the brief no citation names.
+ */
+missing_required: Array<string>, 
+/**
+ * Prompt templates used, as `id@version`.
+ */
+templates: Array<string>, };
+export type ProvenanceSpan = { 
+/**
+ * Byte offsets in the revision's content.
+ */
+start: number, end: number, 
+/**
+ * `ai` or `human`.
+ */
+origin: Origin, 
+/**
+ * The revision that wrote these bytes.
+ */
+revision: RevisionId, };
+export type Provenance = { revision: RevisionId, spans: Array<ProvenanceSpan>, ai_bytes: number, total_bytes: number, 
+/**
+ * `ai_bytes / total_bytes` (0 for an empty text).
+ */
+ai_share: number, };
+export type HeadProvenance = { provenance: Provenance, content: string, };

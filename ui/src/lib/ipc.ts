@@ -51,6 +51,18 @@ import type {
 } from './bindings';
 
 export type { Ignore, IgnoreScope } from './bindings';
+import type {
+  BriefEntry,
+  BriefOpened,
+  BriefSaved,
+  BriefTemplate,
+  DraftProgress,
+  DraftSaved,
+  HeadProvenance,
+  Outline,
+  UncitedClaim,
+} from './bindings';
+
 
 export interface IgnoreRequest {
   code: string;
@@ -190,6 +202,30 @@ export const onRewriteProgress = (f: (p: RewriteProgress) => void) =>
 export const costsOverview = () => call<CostsOverview>('costs_overview');
 
 export const ipc = {
+
+/** Brief templates: the workspace's, then the bundled ones it does not override. */
+export const briefTemplates = () => call<BriefTemplate[]>('brief_templates');
+/** The briefs of the workspace (`briefs/*.toml`). */
+export const briefList = () => call<BriefEntry[]>('brief_list');
+export const briefOpen = (path: string) => call<BriefOpened>('brief_open', { path });
+/** Saves field values as a revision of `briefs/NAME.toml` (new when `path` is null); returns the missing fields. */
+export const briefSave = (path: string | null, values: Record<string, unknown>) =>
+  call<BriefSaved>('brief_save', { path, values });
+/** Writes the outline of a brief; tokens stream through `onDraftEvent`. */
+export const draftOutline = (brief: string) => call<Outline>('draft_outline', { brief });
+/** Writes every section into document `id` and saves the draft as an `ai` revision. */
+export const draftWrite = (id: DocumentId, brief: string, outline: Outline) =>
+  call<DraftSaved>('draft_write', { id, brief, outline });
+/** Writes section `index` again in place (an `ai` revision). */
+export const draftSection = (id: DocumentId, outline: Outline, index: number) =>
+  call<DraftSaved>('draft_section', { id, outline, index });
+export const draftCancel = () => call<null>('draft_cancel');
+/** Sentences of the editor's text that state a fact without a citation (byte offsets). */
+export const draftClaims = (content: string) => call<UncitedClaim[]>('draft_claims', { content });
+/** The provenance of the document's newest revision (null before the first save). */
+export const docProvenance = (id: DocumentId) => call<HeadProvenance | null>('doc_provenance', { id });
+export const onDraftEvent = (f: (p: DraftProgress) => void) =>
+  listen<DraftProgress>('draft-event', (e) => f(e.payload));
   appState,
   workspaceOpen,
   workspaceCreate,

@@ -98,6 +98,8 @@ export class Workbench {
   ignoresError = $state.raw<IpcError | null>(null);
   ignoreDraft = $state.raw<IgnoreDraft | null>(null);
   ignoreBusy = $state(false);
+  /** A model is writing into the editor: its changes are neither saved nor checked. */
+  generating = $state(false);
 
   private queue: AutosaveQueue | null = null;
   private checkQueue: CheckQueue | null = null;
@@ -207,8 +209,34 @@ export class Workbench {
   /** The editor's text changed. */
   edit(docId: DocumentId, text: string): void {
     if (this.current?.id !== docId) return;
+    // Streamed model text is not the user's: the draft is saved as an `ai` revision.
+    if (this.generating) return;
     this.queue?.update(text);
     this.checkQueue?.update(text);
+  }
+
+  /** A revision saved outside the editor (a generated draft) becomes the editor's text. */
+  adoptRevision(docId: DocumentId, content: string, outcome: SaveOutcome): void {
+    if (this.current?.id !== docId) return;
+    this.queue?.replace(content, outcome.revision.number);
+    this.applySaved(docId, outcome);
+    this.editorDoc = { key: `${docId}:adopt:${++this.restoreSeq}`, docId, text: content, mode: 'replace' };
+    this.checkQueue?.update(content);
+    if (this.historyOpen) void this.loadHistory();
+  }
+
+  /** Puts the saved text back in the editor (after a generation was cancelled or failed). */
+  async revertToSaved(docId: DocumentId): Promise<void> {
+    try {
+      const opened = await ipc.docOpen(docId);
+      if (this.current?.id !== docId) return;
+      const text = opened.head?.content ?? '';
+      this.queue?.replace(text, opened.head?.meta.number ?? null);
+      this.editorDoc = { key: `${docId}:revert:${++this.restoreSeq}`, docId, text, mode: 'replace' };
+      this.checkQueue?.update(text);
+    } catch (e) {
+      this.fail(e);
+    }
   }
 
   /** Saves pending edits now (window blur, before leaving a document). */
