@@ -8,15 +8,15 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use imprimatur_workspace::checks::CheckReport;
+use imprimatur_workspace::draft::{
+    self, BriefEntry, BriefOpened, BriefSaved, BriefTemplate, DraftContext, DraftFault, DraftSaved,
+    Drafting, HeadProvenance, Outline, UncitedClaim,
+};
 use imprimatur_workspace::ipc::DuplicateSource;
 use imprimatur_workspace::ipc::{AppState, IpcError, OpenDocument, SeoOverview, WorkspaceInfo};
 use imprimatur_workspace::ipc::{
     IngestSummary, KnowledgeFilters, KnowledgeMode, KnowledgeResults, KnowledgeSourceText,
     KnowledgeStatus,
-};
-use imprimatur_workspace::draft::{
-    self, BriefEntry, BriefOpened, BriefSaved, BriefTemplate, DraftContext, DraftFault, DraftSaved,
-    Drafting, HeadProvenance, Outline, UncitedClaim,
 };
 use imprimatur_workspace::knowledge::{self, Knowledge, KnowledgeNotice};
 use imprimatur_workspace::models::{
