@@ -16,8 +16,9 @@ use crate::{Hit, KnowledgeBase, KnowledgeError, SearchMode, SearchQuery};
 
 /// The embedder the settings chose, loaded or connected.
 pub enum Embedding {
-    Local(imprimatur_embed::Embedder),
-    Remote(RemoteEmbedder),
+    // Boxed: the loaded model is large; the enum is moved into an Arc once.
+    Local(Box<imprimatur_embed::Embedder>),
+    Remote(Box<RemoteEmbedder>),
 }
 
 impl std::fmt::Debug for Embedding {
@@ -36,18 +37,18 @@ impl Embedding {
     ) -> Result<Embedding, KnowledgeError> {
         Ok(match setting {
             EmbedderSetting::Local => {
-                Embedding::Local(imprimatur_embed::Embedder::load(model_dir)?)
+                Embedding::Local(Box::new(imprimatur_embed::Embedder::load(model_dir)?))
             }
             EmbedderSetting::Remote(r) => {
-                Embedding::Remote(RemoteEmbedder::connect(r.clone(), keys)?)
+                Embedding::Remote(Box::new(RemoteEmbedder::connect(r.clone(), keys)?))
             }
         })
     }
 
     pub fn passages(&self) -> &dyn PassageEmbedder {
         match self {
-            Embedding::Local(e) => e,
-            Embedding::Remote(e) => e,
+            Embedding::Local(e) => &**e,
+            Embedding::Remote(e) => &**e,
         }
     }
 
@@ -96,7 +97,7 @@ pub enum Index {
     /// One handle shared by searches, ingestion and the folder watch.
     Embedded(Arc<Mutex<KnowledgeBase>>),
     #[cfg(feature = "qdrant-server")]
-    Server(crate::server::ServerIndex),
+    Server(Box<crate::server::ServerIndex>),
 }
 
 impl std::fmt::Debug for Index {
@@ -135,9 +136,9 @@ impl Index {
             } => {
                 let api_key = api_key_env.as_ref().and_then(|v| std::env::var(v).ok());
                 let dimension = dimension.unwrap_or(crate::DEFAULT_DIMENSION);
-                Ok(Index::Server(crate::server::ServerIndex::connect(
-                    url, collection, api_key, dimension,
-                )?))
+                Ok(Index::Server(Box::new(
+                    crate::server::ServerIndex::connect(url, collection, api_key, dimension)?,
+                )))
             }
             #[cfg(not(feature = "qdrant-server"))]
             IndexLocation::Server { url, .. } => Err(KnowledgeError::Server {
