@@ -52,6 +52,12 @@ scripts/with-keyring.sh cargo test --locked --workspace --test keychain --test r
 step "review workflow and model routing in the app window: keys in a private keychain, under Xvfb"
 scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1400x900x24" cargo test --locked --workspace --test review_window --test model_window -- --nocapture
 
+# Fact check: precision and recall per verdict on the labelled claims of
+# tests/fixtures/facts-eval.tsv over the demo knowledge (deterministic layer, and with
+# the embedded SmolLM2 when installed); fails below the targets on numeric claims.
+step "facts: precision and recall on the labelled claims"
+FACTS_EVAL=1 cargo test --locked --workspace --test facts_eval -- --nocapture
+
 # Prints passed/total per Vale feature file (fails only below the committed floors).
 step "style: Vale compatibility table"
 cargo test --locked --workspace --test compat -- --nocapture vale_feature_scenarios
@@ -71,5 +77,5 @@ if [ ! -x "$peer/bin/python" ] || ! "$peer/bin/python" -c 'import datasketch' 2>
   (python3 -m venv "$peer" && "$peer/bin/pip" install -q 'datasketch==2.0.0') || echo "datasketch peer not installed; the duplicates bench skips it"
 fi
 export DUP_PEER_PYTHON="$peer/bin/python"
-step "benchmarks: revision store, SEO, style, knowledge index, ingestion, model routing, duplicates"
-cargo bench --locked --profile dev --workspace --bench dup --bench revisions --bench seo --bench style --bench knowledge --bench ingest --bench routing --bench generation
+step "benchmarks: revision store, SEO, style, knowledge index, ingestion, model routing, duplicates, fact check"
+cargo bench --locked --profile dev --workspace --bench dup --bench revisions --bench seo --bench style --bench knowledge --bench ingest --bench routing --bench generation --bench facts

@@ -27,6 +27,7 @@ const COMMANDS: &[&str] = &[
     "kb_ingest",
     "kb_cancel",
     "kb_source",
+    "facts_check",
     "dup_source",
     "identity_state",
     "identity_unlock",

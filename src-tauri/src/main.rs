@@ -18,6 +18,7 @@ use imprimatur_workspace::ipc::{
     IngestSummary, KnowledgeFilters, KnowledgeMode, KnowledgeResults, KnowledgeSourceText,
     KnowledgeStatus,
 };
+use imprimatur_workspace::facts::{FactsReport, FactsState};
 use imprimatur_workspace::knowledge::{self, Knowledge, KnowledgeNotice};
 use imprimatur_workspace::models::{
     ConnectionTest, CostsOverview, Keychain, ModelSettings, Models, ProviderInput, ProviderView,
@@ -56,6 +57,8 @@ struct Session {
     models: Models,
     /// The running outline or draft generation and its cancel switch.
     drafting: Drafting,
+    /// Fact-check verdicts per sentence, so a re-check only looks at edited sentences.
+    facts: FactsState,
 }
 
 /// The acting person's name. It reads as `&str` (`&s.author`) in every command that
@@ -239,10 +242,16 @@ fn doc_diff(
 /// with a document id, the findings ignored in that document are left out.
 #[tauri::command(rename_all = "snake_case", async)]
 fn doc_check(s: State<'_, Session>, content: String, id: Option<DocumentId>) -> Reply<CheckReport> {
-    with_ws(&s, |ws| match &id {
-        Some(id) => ws.check_document(id, &content, &[]),
-        None => Ok(ws.check(&content, &[])),
+    with_ws(&s, |ws| {
+        ws.check_with_facts(id.as_ref(), &content, &s.knowledge, &s.facts)
     })
+}
+
+/// The facts panel: each claim of the editor's text with its verdict, both values and
+/// the evidence span (verdicts of unchanged sentences come from the cache).
+#[tauri::command(rename_all = "snake_case", async)]
+fn facts_check(s: State<'_, Session>, content: String) -> Reply<FactsReport> {
+    with_ws(&s, |ws| Ok(ws.check_facts(&content, &s.knowledge, &s.facts, None)))
 }
 
 /// The SEO panel's data for the editor's current text: every assessment, the SERP preview,
@@ -845,6 +854,7 @@ fn main() {
                 }),
                 models: Models::new(Keychain::default()),
                 drafting: Drafting::new(),
+                facts: FactsState::new(),
             });
             // Keep the index of a workspace ingested before in step with its folder
             // (off the setup thread: the embedder takes a moment to load).
@@ -886,6 +896,7 @@ fn main() {
             kb_ingest,
             kb_cancel,
             kb_source,
+            facts_check,
             dup_source,
             identity_state,
             identity_unlock,

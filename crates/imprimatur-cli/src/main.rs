@@ -69,7 +69,7 @@ enum Command {
     /// exit 3 when a finding is an error.
     Check {
         file: PathBuf,
-        /// Only these checks, comma-separated: style, seo, duplicates.
+        /// Only these checks, comma-separated: style, seo, duplicates, facts (claims against the knowledge base).
         #[arg(long, value_delimiter = ',', value_enum)]
         only: Vec<CheckArg>,
     },
@@ -202,6 +202,7 @@ enum CheckArg {
     Style,
     Seo,
     Duplicates,
+    Facts,
 }
 
 impl From<CheckArg> for CheckKind {
@@ -210,6 +211,7 @@ impl From<CheckArg> for CheckKind {
             CheckArg::Style => CheckKind::Style,
             CheckArg::Seo => CheckKind::Seo,
             CheckArg::Duplicates => CheckKind::Duplicates,
+            CheckArg::Facts => CheckKind::Facts,
         }
     }
 }
@@ -548,7 +550,19 @@ fn run(cli: Cli) -> Result<Outcome, WorkspaceError> {
             let ws = Workspace::open(&cli.workspace)?;
             let source = read_input(file)?;
             let only: Vec<CheckKind> = only.iter().map(|&c| c.into()).collect();
-            let report = ws.check(&source, &only);
+            let mut report = ws.check(&source, &only);
+            if only.contains(&CheckKind::Facts) {
+                // The fact check needs the knowledge index (`kb ingest`) and, for hybrid
+                // retrieval, the embedder; without it retrieval is BM25.
+                let knowledge = imprimatur_workspace::knowledge::Knowledge::new(
+                    imprimatur_workspace::knowledge::default_model_dir(),
+                    std::sync::Arc::new(imprimatur_model::Keychain::default()),
+                );
+                let state = imprimatur_workspace::facts::FactsState::new();
+                let facts = ws.check_facts(&source, &knowledge, &state, None);
+                report.findings.extend(facts.findings);
+                report.normalise();
+            }
             if json {
                 print_json(&report);
             } else {

@@ -78,6 +78,8 @@ pub struct FactsReport {
     /// Sentences checked in this run (the rest came from the cache).
     pub checked: u32,
     pub cached: u32,
+    /// Why nothing was checked (no knowledge index yet), for the panel.
+    pub note: Option<String>,
 }
 
 /// Verdicts by sentence text; one cache per open document or per workspace.
@@ -165,10 +167,18 @@ pub fn check(
         .map(|b| b.prose.clone())
         .collect();
     let refs = references(&doc.source);
-    let mut claims: Vec<(Claim, std::ops::Range<usize>, Vec<u32>)> = Vec::new();
+    let cell_ranges: Vec<std::ops::Range<usize>> = doc
+        .blocks
+        .iter()
+        .filter(|b| b.kind == imprimatur_check::BlockKind::TableCell)
+        .map(|b| b.prose.clone())
+        .collect();
+    // (claim, whether its spans are in the source rather than the prose, citations)
+    let mut claims: Vec<(Claim, bool, Vec<u32>)> = Vec::new();
     for s in sentences(prose, lang) {
         if heading_ranges
             .iter()
+            .chain(&cell_ranges)
             .any(|h| h.start <= s.start && s.end <= h.end)
         {
             continue;
@@ -179,7 +189,7 @@ pub fn check(
         // Citation marks are read from the source: `[1]` with a reference definition
         // becomes a link in the prose and loses its brackets.
         let src = doc.prose.to_source(s.start)..doc.prose.to_source(s.end.saturating_sub(1)) + 1;
-        let src_text = doc.source.get(src.clone()).unwrap_or("");
+        let src_text = doc.source.get(src).unwrap_or("");
         let cites: Vec<u32> = CITE
             .captures_iter(src_text)
             .filter_map(|c| c[1].parse().ok())
@@ -190,8 +200,31 @@ pub fn check(
             continue; // the reference list itself
         }
         claim.citations.clone_from(&cites);
-        claims.push((claim, src, cites));
+        claims.push((claim, false, cites));
     }
+    // A table row is one statement: "| AlbAir 9 | 12.490,00 € |" names the product of
+    // the price. Rows are read from the source, whole.
+    let mut rows_seen = BTreeSet::new();
+    for b in doc.blocks.iter().filter(|b| b.kind == imprimatur_check::BlockKind::TableCell) {
+        let start = doc.source[..b.source.start].rfind('\n').map_or(0, |i| i + 1);
+        let end = doc.source[b.source.end..]
+            .find('\n')
+            .map_or(doc.source.len(), |i| b.source.end + i);
+        if !rows_seen.insert(start) {
+            continue;
+        }
+        if let Some(claim) = claim_at(&doc.source, start..end, lang) {
+            let cites = claim.citations.clone();
+            claims.push((claim, true, cites));
+        }
+    }
+    claims.sort_by_key(|(c, in_source, _)| {
+        if *in_source {
+            c.span.start
+        } else {
+            doc.prose.to_source(c.span.start)
+        }
+    });
 
     // Retrieval and verdicts for the sentences not in the cache, in one batch.
     let generation = kb.generation();
@@ -215,10 +248,11 @@ pub fn check(
         kb.search(&queries, top_k)
     };
     let names = kb.names();
+    let text_of = |in_source: bool| if in_source { doc.source.as_str() } else { prose.as_str() };
     for (n, &i) in fresh.iter().enumerate() {
-        let (claim, _, _) = &claims[i];
+        let (claim, in_source, _) = &claims[i];
         let chunks = found.get(n).cloned().unwrap_or_default();
-        let a = assess(prose, claim, &chunks, names, judge);
+        let a = assess(text_of(*in_source), claim, &chunks, names, judge);
         results[i] = Some(a);
     }
     {
@@ -238,13 +272,20 @@ pub fn check(
     let mut cited: BTreeSet<String> = BTreeSet::new();
     let mut findings = Vec::new();
     let mut rows = Vec::new();
-    for (i, (claim, src, cites)) in claims.iter().enumerate() {
+    for (i, (claim, in_source, cites)) in claims.iter().enumerate() {
         let a = results[i].take().unwrap_or_else(unreachable_assessment);
-        let span = doc.prose_span(claim.span.start, claim.span.end);
+        let map = |s: usize, e: usize| {
+            if *in_source {
+                doc.span(s, e)
+            } else {
+                doc.prose_span(s, e)
+            }
+        };
+        let span = map(claim.span.start, claim.span.end);
         let value_span = a
             .value_span
             .as_ref()
-            .map(|v| doc.prose_span(claim.span.start + v.start, claim.span.start + v.end))
+            .map(|v| map(claim.span.start + v.start, claim.span.start + v.end))
             .unwrap_or(span);
         let mut citation_rows = Vec::new();
         for &n in cites {
@@ -277,7 +318,7 @@ pub fn check(
                 .entry(path.clone())
                 .or_insert_with(|| kb.source(path))
                 .clone();
-            let own = assess(prose, claim, &chunks, &BTreeSet::new(), None);
+            let own = assess(text_of(*in_source), claim, &chunks, &BTreeSet::new(), None);
             let supports = own.verdict == Verdict::Supported
                 || (!claim.is_numeric() && own.evidence.is_some());
             if !supports {
@@ -314,7 +355,6 @@ pub fn check(
         if let Some(f) = finding_of(&a, claim, value_span, lang) {
             findings.push(f);
         }
-        let _ = src;
         rows.push(ClaimRow {
             start: span.start,
             end: span.end,
@@ -363,6 +403,7 @@ pub fn check(
         findings,
         checked: fresh.len() as u32,
         cached: (claims.len() - fresh.len()) as u32,
+        note: None,
     }
 }
 

@@ -244,7 +244,7 @@ const KEYWORDS: &[(ClaimKind, &[&str])] = &[
 ];
 
 /// The keyword kinds a sentence matches.
-fn keyword_kinds(sentence: &str) -> BTreeSet<ClaimKind> {
+pub(crate) fn keyword_kinds(sentence: &str) -> BTreeSet<ClaimKind> {
     let lower = format!(" {} ", sentence.to_lowercase());
     let mut kinds = BTreeSet::new();
     for (kind, words) in KEYWORDS {

@@ -28,6 +28,7 @@ use crate::{Claim, ClaimKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(rename = "FactsVerdict")]
 pub enum Verdict {
     Supported,
     Contradicted,
@@ -47,6 +48,7 @@ impl Verdict {
 /// Which layer decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(rename = "FactsLayer")]
 pub enum Layer {
     Deterministic,
     Model,
@@ -370,10 +372,14 @@ fn statements(chunk: &EvidenceChunk) -> Vec<Statement<'_>> {
                 .zip(locals)
                 .map(|(q, mut ctx)| {
                     if is_row {
-                        // The column's header: "Preis", "Schallleistungspegel".
+                        // The column's header ("Preis", "Schallleistungspegel") and the
+                        // row's label in its first cell ("SCOP bei 35 °C").
                         let col = s[..q.span.start].matches('|').count();
                         if let Some(h) = col.checked_sub(1).and_then(|c| header.get(c)) {
                             ctx.extend(content_words(h));
+                        }
+                        if let Some(first) = s.trim().trim_start_matches('|').split('|').next() {
+                            ctx.extend(content_words(first));
                         }
                     }
                     ctx.extend(heading_words.iter().cloned());
@@ -410,7 +416,7 @@ fn span_of(st: &Statement<'_>) -> EvidenceSpan {
 }
 
 /// Least local overlap for a differing value to count as a contradiction.
-const CONTRADICTION_MIN: f32 = 1.0;
+const CONTRADICTION_MIN: f32 = 1.5;
 
 /// The verdict on `claim` (found in `text`) from `evidence`. `known_names` are the names
 /// the whole knowledge base mentions. Deterministic; `judge` is asked only about claims
@@ -490,6 +496,11 @@ pub fn assess(
         let mut best_support: Option<Candidate<'_>> = None;
         let mut best_contra: Option<Candidate<'_>> = None;
         for st in &statements {
+            // A statement that states the claim's value among others ("je 15.000 €, ab
+            // der siebten je 8.000 €") does not contradict it with the others.
+            let lists_it = st.quantities.iter().any(|(e, p, _)| {
+                q.comparable(e) && q.agrees(e) && !matches!((&product, p), (Some(a), Some(b)) if a != b)
+            });
             for (e, e_product, e_ctx) in &st.quantities {
                 if !q.comparable(e) {
                     continue;
@@ -499,11 +510,31 @@ pub fn assess(
                     (Some(_), Some(_)) => true,
                     _ => false,
                 };
-                let mut score = overlap(ctx, e_ctx) + 0.25 * overlap(&claim_words, &st.words);
+                let words_local = overlap(ctx, e_ctx);
+                let mut local = words_local;
                 if same_product {
-                    score += 1.0;
+                    local += 1.0;
                 }
-                let slot = if q.agrees(e) {
+                // A price list row ("Preis" column, "Gerätepreise" heading) is the primary
+                // source of a price: it wins ties with texts that repeat the price.
+                if q.unit == Unit::Euro
+                    && e_ctx.iter().any(|w| w.contains("preis") || w.starts_with("price"))
+                {
+                    local += 0.5;
+                }
+                let score = local + 0.25 * overlap(&claim_words, &st.words);
+                let agrees = q.agrees(e);
+                // A bare number ("SCOP von 4,9") agrees by chance too easily: its label
+                // must match.
+                if agrees && q.unit == Unit::Number && words_local < 1.0 {
+                    continue;
+                }
+                // A differing value counts only where the words around it match: a
+                // product name alone does not make "4,8 von 5 Sternen" a contradiction.
+                if !agrees && (local < CONTRADICTION_MIN || lists_it) {
+                    continue;
+                }
+                let slot = if agrees {
                     &mut best_support
                 } else {
                     &mut best_contra
@@ -525,7 +556,7 @@ pub fn assess(
                 }
             }
             _ => match best_support {
-                Some(s) if s.score >= 0.5 || distinctive(q) => supported.push(s),
+                Some(s) if s.score >= 1.0 || distinctive(q) => supported.push(s),
                 _ => unsettled = true,
             },
         }
@@ -544,17 +575,13 @@ pub fn assess(
             evidence: Some(span_of(c.statement)),
         };
     }
-    let needs_words = claim.kinds.iter().any(|k| {
-        matches!(
-            k,
-            ClaimKind::Superlative
-                | ClaimKind::Comparison
-                | ClaimKind::Guarantee
-                | ClaimKind::Legal
-                | ClaimKind::Health
-                | ClaimKind::Environmental
-        )
-    });
+    // A superlative or comparison needs its own word in the evidence ("meistverkauftes
+    // Modell"); matching values alone do not make "the quietest" true.
+    let needs_words = claim
+        .kinds
+        .iter()
+        .any(|k| matches!(k, ClaimKind::Superlative | ClaimKind::Comparison))
+        && !superlative_in_evidence(sentence, &supported);
     if !unsettled && !supported.is_empty() && !needs_words {
         let best = supported
             .iter()
@@ -610,6 +637,20 @@ pub fn assess(
     a.evidence = closest;
     a.confidence = if supported.is_empty() { 0.5 } else { 0.6 };
     a
+}
+
+/// Whether a superlative or comparative word of the claim appears in one of the
+/// statements that support its values.
+fn superlative_in_evidence(sentence: &str, supported: &[Candidate<'_>]) -> bool {
+    let words: Vec<String> = sentence
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| crate::keyword_kinds(w).iter().any(|k| matches!(k, ClaimKind::Superlative | ClaimKind::Comparison)))
+        .map(stem)
+        .collect();
+    !words.is_empty()
+        && supported
+            .iter()
+            .any(|c| words.iter().all(|w| c.statement.words.contains(w)))
 }
 
 /// Values that are rarely equal by chance: prices of three digits and more, full dates.

@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use imprimatur_check::{Document, Lang};
-use imprimatur_facts::{Evidence, EvidenceChunk, FactsCache, FactsConfig, FactsReport, Judge, Verdict};
+pub use imprimatur_facts::FactsReport;
+use imprimatur_facts::{Evidence, EvidenceChunk, FactsCache, FactsConfig, Judge, Verdict};
 use imprimatur_knowledge::SearchMode;
 use imprimatur_model::{Ask, Cancel, Message, Router, Task};
 use imprimatur_store::Timestamp;
@@ -160,7 +161,9 @@ impl Evidence for KnowledgeEvidence<'_> {
 
 impl Workspace {
     /// The fact check of `source` against this workspace's knowledge base. Required
-    /// sources come from the document's front matter (`required_sources`).
+    /// sources come from the document's front matter (`required_sources`). Before the
+    /// knowledge base is indexed nothing is checked (every claim would be unverifiable),
+    /// and the report's `note` says how to index it.
     pub fn check_facts(
         &self,
         source: &str,
@@ -168,6 +171,18 @@ impl Workspace {
         state: &FactsState,
         judge: Option<&dyn Judge>,
     ) -> FactsReport {
+        let indexed = knowledge.status(self.root()).is_ok_and(|s| s.chunks > 0);
+        if !indexed {
+            return FactsReport {
+                claims: Vec::new(),
+                findings: Vec::new(),
+                checked: 0,
+                cached: 0,
+                note: Some(
+                    "the knowledge base is not indexed yet: ingest knowledge/ (Knowledge panel or `imprimatur kb ingest`) to check facts".into(),
+                ),
+            };
+        }
         let doc: Document = self.parse_document(source);
         let evidence = KnowledgeEvidence::new(self.root(), knowledge, state, SearchMode::Hybrid);
         imprimatur_facts::check(&doc, &evidence, judge, &state.cache, &FactsConfig::default())
@@ -240,5 +255,27 @@ impl Judge for ModelJudge {
             .ok()?;
         // A model's word is weaker evidence than a matching value.
         parse_verdict(&answer.text).map(|v| (v, 0.6))
+    }
+}
+
+impl Workspace {
+    /// The editor's live check: every check of [`Workspace::check_document`] (or
+    /// [`Workspace::check`] without an id) plus the fact check, whose verdicts are cached
+    /// per sentence in `state` so that only edited sentences are checked again.
+    pub fn check_with_facts(
+        &self,
+        id: Option<&imprimatur_store::DocumentId>,
+        source: &str,
+        knowledge: &Knowledge,
+        state: &FactsState,
+    ) -> crate::WorkspaceResult<imprimatur_check::CheckReport> {
+        let mut report = match id {
+            Some(id) => self.check_document(id, source, &[])?,
+            None => self.check(source, &[]),
+        };
+        let facts = self.check_facts(source, knowledge, state, None);
+        report.findings.extend(facts.findings);
+        report.normalise();
+        Ok(report)
     }
 }

@@ -109,6 +109,12 @@ impl Table {
 
 #[test]
 fn fact_check_precision_and_recall_on_the_demo_knowledge_base() {
+    // Ingesting the demo knowledge takes a minute on two cores: the table runs in its own
+    // step of scripts/test.sh, not a second time in the workspace-wide test run.
+    if std::env::var("FACTS_EVAL").as_deref() != Ok("1") {
+        eprintln!("skipped: set FACTS_EVAL=1 (scripts/test.sh does, in its facts step)");
+        return;
+    }
     let model = imprimatur_workspace::knowledge::default_model_dir();
     if !model.join("model.safetensors").exists() {
         eprintln!("skipped: no embedding model in {} (scripts/test.sh installs it)", model.display());
@@ -188,8 +194,10 @@ fn fact_check_precision_and_recall_on_the_demo_knowledge_base() {
             }
             Err(e) => println!("model layer not run: {e}"),
         }
-    } else {
+    } else if !llm.is_file() {
         println!("model layer not run: no embedded model at {}", llm.display());
+    } else {
+        println!("model layer not run: FACTS_EVAL_MODEL=0");
     }
 
     let (p, r, _) = numeric.pr(Verdict::Contradicted);

@@ -74,6 +74,41 @@ code: string, severity: Severity, message: Message, span: Span, fix: Fix | null,
  */
 evidence: unknown, };
 export type CheckReport = { content_hash: string, findings: Array<Finding>, scores: { [key in string]: number }, };
+export type ClaimKind = "price" | "percentage" | "date" | "duration" | "specification" | "number" | "product" | "comparison" | "superlative" | "guarantee" | "legal" | "health" | "environmental";
+export type FactsVerdict = "supported" | "contradicted" | "unverifiable";
+export type FactsLayer = "deterministic" | "model";
+export type EvidenceSpan = { path: string, 
+/**
+ * Byte offsets into the source's extracted text (`kb_source`).
+ */
+start: number, end: number, 
+/**
+ * The statement itself.
+ */
+text: string, };
+export type CitationRow = { number: number, 
+/**
+ * The cited source, when the document defines `[n]`.
+ */
+path: string | null, supports: boolean, };
+export type ClaimRow = { 
+/**
+ * Byte range of the sentence in the document source.
+ */
+start: number, end: number, line: number, text: string, kinds: Array<ClaimKind>, verdict: FactsVerdict, code: string, confidence: number, layer: FactsLayer, claim_value: string | null, source_value: string | null, evidence: EvidenceSpan | null, 
+/**
+ * Cited sources `[n]` of the sentence and whether each supports it.
+ */
+citations: Array<CitationRow>, };
+export type FactsReport = { claims: Array<ClaimRow>, findings: Array<Finding>, 
+/**
+ * Sentences checked in this run (the rest came from the cache).
+ */
+checked: number, cached: number, 
+/**
+ * Why nothing was checked (no knowledge index yet), for the panel.
+ */
+note: string | null, };
 export type Lang = "de" | "en";
 export type Rating = "good" | "ok" | "bad";
 export type AssessmentGroup = "seo" | "readability";

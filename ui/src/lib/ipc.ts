@@ -29,6 +29,7 @@ import type {
   KnowledgeMode,
   KnowledgeResults,
   KnowledgeSourceText,
+  FactsReport,
   DuplicateSource,
   KnowledgeStatus,
   IdentityView,
@@ -143,6 +144,8 @@ export const kbIngest = () => call<IngestSummary>('kb_ingest');
 export const kbCancel = () => call<null>('kb_cancel');
 /** A source's extracted text, into which hit offsets point. */
 export const kbSource = (path: string) => call<KnowledgeSourceText>('kb_source', { path });
+/** The fact check of the editor's text: claims with verdicts, values and evidence spans. */
+export const factsCheck = (content: string) => call<FactsReport>('facts_check', { content });
 /** A text of the duplicates index (evidence.document of a `dup.*` finding); null if gone. */
 export const dupSource = (id: string) => call<DuplicateSource | null>('dup_source', { id });
 /** Subscribes to ingestion progress; resolves to the unsubscribe function. */
@@ -252,6 +255,7 @@ export const onDraftEvent = (f: (p: DraftProgress) => void) =>
   kbIngest,
   kbCancel,
   kbSource,
+  factsCheck,
   dupSource,
   onKbChanged,
   onKbProgress,
