@@ -66,7 +66,11 @@ fn stand_in() -> (String, Arc<Mutex<Vec<Received>>>) {
             let mut body = vec![0; length];
             let _ = reader.read_exact(&mut body);
             seen.lock().unwrap().push(Received {
-                path: request_line.split_whitespace().nth(1).unwrap_or("").to_string(),
+                path: request_line
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or("")
+                    .to_string(),
                 authorization,
                 body: String::from_utf8_lossy(&body).into_owned(),
             });
@@ -76,7 +80,10 @@ fn stand_in() -> (String, Arc<Mutex<Vec<Received>>>) {
                        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
             };
             let events = [
-                chunk(json!({"role": "assistant", "content": "Wir beraten Sie "}), json!(null)),
+                chunk(
+                    json!({"role": "assistant", "content": "Wir beraten Sie "}),
+                    json!(null),
+                ),
                 chunk(json!({"content": "zu Wärmepumpen."}), json!(null)),
                 chunk(json!({}), json!("stop")),
                 json!({"id": "chatcmpl-e2e", "object": "chat.completion.chunk", "created": 0,
@@ -102,7 +109,9 @@ fn embedded_model() -> Option<PathBuf> {
     let home = std::env::var_os("HOME").map(PathBuf::from)?;
     let p = std::env::var_os("IMPRIMATUR_LLM")
         .map(PathBuf::from)
-        .unwrap_or_else(|| home.join(".local/share/imprimatur/models/SmolLM2-135M-Instruct.Q8_0.gguf"));
+        .unwrap_or_else(|| {
+            home.join(".local/share/imprimatur/models/SmolLM2-135M-Instruct.Q8_0.gguf")
+        });
     p.is_file().then_some(p)
 }
 
@@ -174,11 +183,14 @@ async fn rewrite(c: &Client, action: &str) -> (String, String) {
     content.click().await.unwrap();
     content.send_keys(SELECT_ALL).await.unwrap();
     by_testid(c, "rewrite-button").await.click().await.unwrap();
-    css(c, &format!("[data-testid='rewrite-action'][data-action='{action}']"))
-        .await
-        .click()
-        .await
-        .unwrap();
+    css(
+        c,
+        &format!("[data-testid='rewrite-action'][data-action='{action}']"),
+    )
+    .await
+    .click()
+    .await
+    .unwrap();
     let deadline = Instant::now() + Duration::from_secs(180);
     loop {
         match attr(c, "rewrite-preview", "data-state").await.as_deref() {
@@ -195,8 +207,12 @@ async fn rewrite(c: &Client, action: &str) -> (String, String) {
         }
     }
     (
-        attr(c, "rewrite-model", "data-model").await.unwrap_or_default(),
-        attr(c, "rewrite-model", "data-locality").await.unwrap_or_default(),
+        attr(c, "rewrite-model", "data-model")
+            .await
+            .unwrap_or_default(),
+        attr(c, "rewrite-model", "data-locality")
+            .await
+            .unwrap_or_default(),
     )
 }
 
@@ -229,7 +245,10 @@ async fn run(app: &App, url: &str, received: &Arc<Mutex<Vec<Received>>>, model: 
     )
     .await;
     let cloud_row = "[data-testid='provider-row'][data-name='standin']";
-    assert_eq!(css_attr(c, cloud_row, "data-locality").await.as_deref(), Some("cloud"));
+    assert_eq!(
+        css_attr(c, cloud_row, "data-locality").await.as_deref(),
+        Some("cloud")
+    );
     assert_eq!(
         css_attr(c, cloud_row, "data-key-state").await.as_deref(),
         Some("stored"),
@@ -238,17 +257,25 @@ async fn run(app: &App, url: &str, received: &Arc<Mutex<Vec<Received>>>, model: 
     add_provider(
         c,
         "embedded",
-        &[("provider-name", "lokal"), ("provider-path", &model.display().to_string())],
+        &[
+            ("provider-name", "lokal"),
+            ("provider-path", &model.display().to_string()),
+        ],
         "lokal",
     )
     .await;
     fill(c, "default-chain", "standin, lokal").await;
-    by_testid(c, "default-chain-save").await.click().await.unwrap();
+    by_testid(c, "default-chain-save")
+        .await
+        .click()
+        .await
+        .unwrap();
     let policy = |conf: bool| {
         format!("[data-testid='policy-row'][data-task='rewrite'][data-confidential='{conf}']")
     };
     wait_until(c, "the routing policy with both models", || async {
-        (css_attr(c, &policy(false), "data-chain").await? == "standin,lokal").then_some(String::new())
+        (css_attr(c, &policy(false), "data-chain").await? == "standin,lokal")
+            .then_some(String::new())
     })
     .await;
     assert_eq!(
@@ -257,7 +284,11 @@ async fn run(app: &App, url: &str, received: &Arc<Mutex<Vec<Received>>>, model: 
         "confidential rewrites may only go to the local model"
     );
     screenshot(c, "model-settings").await;
-    by_testid(c, "default-chain").await.send_keys(ESCAPE).await.unwrap();
+    by_testid(c, "default-chain")
+        .await
+        .send_keys(ESCAPE)
+        .await
+        .unwrap();
     wait_until(c, "the settings to close", || async {
         (count(c, "settings-panel").await == 0).then_some(String::new())
     })
@@ -267,15 +298,32 @@ async fn run(app: &App, url: &str, received: &Arc<Mutex<Vec<Received>>>, model: 
     let content = new_document(c, "E2E Umschreiben").await;
     content.send_keys(SENTENCE).await.unwrap();
     let (model_name, locality) = rewrite(c, "shorter").await;
-    assert_eq!((model_name.as_str(), locality.as_str()), ("standin", "cloud"));
+    assert_eq!(
+        (model_name.as_str(), locality.as_str()),
+        ("standin", "cloud")
+    );
     {
         let got = received.lock().unwrap().clone();
         assert_eq!(got.len(), 1, "one call to the cloud: {got:?}");
         assert_eq!(got[0].path, "/v1/chat/completions");
-        assert_eq!(got[0].authorization, format!("Bearer {KEY}"), "the key came from the keychain");
-        assert!(got[0].body.contains("umfassende und ausführliche Beratung"), "{}", got[0].body);
+        assert_eq!(
+            got[0].authorization,
+            format!("Bearer {KEY}"),
+            "the key came from the keychain"
+        );
+        assert!(
+            got[0].body.contains("umfassende und ausführliche Beratung"),
+            "{}",
+            got[0].body
+        );
     }
-    assert_eq!(text(c, "rewrite-text").await.unwrap_or_default().ends_with(CLOUD_ANSWER), true);
+    assert_eq!(
+        text(c, "rewrite-text")
+            .await
+            .unwrap_or_default()
+            .ends_with(CLOUD_ANSWER),
+        true
+    );
     by_testid(c, "rewrite-accept").await.click().await.unwrap();
     wait_until(c, "the rewrite in the editor", || async {
         let t = editor_text(c).await;
@@ -284,9 +332,15 @@ async fn run(app: &App, url: &str, received: &Arc<Mutex<Vec<Received>>>, model: 
     .await;
 
     // Confidential: the front matter says so, the badge shows it, the cloud sees nothing.
-    by_testid(c, "doc-confidential").await.click().await.unwrap();
-    wait_until(c, "the confidential badge", || async { text(c, "confidential-badge").await })
-        .await;
+    by_testid(c, "doc-confidential")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_until(c, "the confidential badge", || async {
+        text(c, "confidential-badge").await
+    })
+    .await;
     assert!(editor_text(c).await.contains("confidential: true"));
     let (model_name, locality) = rewrite(c, "simpler").await;
     screenshot(c, "model-confidential").await;
@@ -313,7 +367,9 @@ async fn run(app: &App, url: &str, received: &Arc<Mutex<Vec<Received>>>, model: 
         history
             .iter()
             .any(|r| r.origin == imprimatur_workspace::store::Origin::Ai
-                && r.message.as_deref().is_some_and(|m| m.contains("rewrite@1"))),
+                && r.message
+                    .as_deref()
+                    .is_some_and(|m| m.contains("rewrite@1"))),
         "the accepted rewrite is an ai revision naming the template: {history:?}"
     );
     let costs = ws
@@ -324,7 +380,10 @@ async fn run(app: &App, url: &str, received: &Arc<Mutex<Vec<Received>>>, model: 
         .iter()
         .map(|m| m.locality.as_str())
         .collect();
-    assert!(localities.contains(&"cloud") && localities.contains(&"local"), "{localities:?}");
+    assert!(
+        localities.contains(&"cloud") && localities.contains(&"local"),
+        "{localities:?}"
+    );
     let audit = ws.store().audit_log(0, 10_000).unwrap();
     let calls: Vec<&str> = audit
         .iter()
@@ -332,10 +391,15 @@ async fn run(app: &App, url: &str, received: &Arc<Mutex<Vec<Received>>>, model: 
         .map(|e| e.details.as_str())
         .collect();
     assert!(
-        calls.iter().any(|d| d.contains("\"confidential\":true") && d.contains("refused standin")),
+        calls
+            .iter()
+            .any(|d| d.contains("\"confidential\":true") && d.contains("refused standin")),
         "the confidential call records why the cloud model was refused: {calls:?}"
     );
-    for file in [root.join("imprimatur.toml"), root.join(".imprimatur/imprimatur.db")] {
+    for file in [
+        root.join("imprimatur.toml"),
+        root.join(".imprimatur/imprimatur.db"),
+    ] {
         let bytes = std::fs::read(&file).unwrap();
         assert!(
             !String::from_utf8_lossy(&bytes).contains(KEY),

@@ -65,8 +65,17 @@ pub(crate) enum KeyCommand {
 #[derive(Args)]
 pub(crate) struct CostsArgs {
     /// The calendar month (UTC), YYYY-MM [default: this month].
-    #[arg(long)]
+    #[arg(long, conflicts_with = "by")]
     month: Option<String>,
+    /// `document`: all-time cost per document; `month`: the last 12 months per provider.
+    #[arg(long, value_enum)]
+    by: Option<CostsBy>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum CostsBy {
+    Document,
+    Month,
 }
 
 fn err(e: ModelError) -> IpcError {
@@ -80,7 +89,7 @@ fn config(ws: &Workspace) -> ModelsConfig {
     ws.settings().models.clone().unwrap_or_default()
 }
 
-fn router(ws: &Workspace, wanted: Option<&str>) -> Result<Router, IpcError> {
+pub(crate) fn router(ws: &Workspace, wanted: Option<&str>) -> Result<Router, IpcError> {
     let cache = ws.root().join(".imprimatur").join("model-cache.db");
     let config = config(ws);
     let mut router = Router::new(config.clone(), Arc::new(Keychain::default()))
@@ -361,6 +370,9 @@ fn key(cmd: &KeyCommand, json: bool) -> Result<Outcome, IpcError> {
 
 pub(crate) fn costs(args: &CostsArgs, workspace: &Path, json: bool) -> Result<Outcome, IpcError> {
     let ws = Workspace::open(workspace).map_err(IpcError::from)?;
+    if let Some(by) = args.by {
+        return costs_by(&ws, by, json);
+    }
     let month = args
         .month
         .clone()
@@ -402,6 +414,77 @@ pub(crate) fn costs(args: &CostsArgs, workspace: &Path, json: bool) -> Result<Ou
                 d.calls,
                 format_money(d.cost_micros, &d.currency)
             );
+        }
+    }
+    Ok(Outcome::Done)
+}
+
+/// `costs --by document|month`: the app's costs view on the command line.
+fn costs_by(ws: &Workspace, by: CostsBy, json: bool) -> Result<Outcome, IpcError> {
+    let view = ws
+        .costs_overview(Timestamp::now())
+        .map_err(IpcError::from)?;
+    let budget = |b: Option<f64>| {
+        b.map(|v| format_money((v * 1e6) as i64, &view.currency))
+            .unwrap_or_else(|| "none".into())
+    };
+    match by {
+        CostsBy::Document if json => print_json(&json!({
+            "documents": view.documents, "budget_per_document": view.budget_per_document,
+            "currency": view.currency,
+        })),
+        CostsBy::Month if json => print_json(&json!({
+            "months": view.months, "budget_monthly": view.budget_monthly,
+            "current_cloud_micros": view.current_cloud_micros, "currency": view.currency,
+        })),
+        CostsBy::Document => {
+            println!(
+                "model costs per document (all time; budget per document: {})",
+                budget(view.budget_per_document)
+            );
+            if view.documents.is_empty() {
+                println!("  no model calls for documents yet");
+            }
+            for d in &view.documents {
+                println!(
+                    "  {:<40} {:<12} {:>5} calls  {}",
+                    d.title,
+                    d.document.chars().take(12).collect::<String>(),
+                    d.cost.calls,
+                    format_money(d.cost.cost_micros, &d.cost.currency)
+                );
+            }
+        }
+        CostsBy::Month => {
+            println!(
+                "model costs per month (last {} months; monthly budget: {}, cloud this month: {})",
+                imprimatur_workspace::models::COST_MONTHS,
+                budget(view.budget_monthly),
+                format_money(view.current_cloud_micros, &view.currency)
+            );
+            if view.months.is_empty() {
+                println!("  no model calls yet");
+            }
+            for m in &view.months {
+                println!(
+                    "{}  {} (cloud {})",
+                    m.month,
+                    format_money(m.total_micros, &view.currency),
+                    format_money(m.cloud_micros, &view.currency)
+                );
+                for c in &m.by_model {
+                    println!(
+                        "  {:<10} {:<28} {:<5} {:>5} calls {:>9} in {:>8} out  {}",
+                        c.preset,
+                        c.model,
+                        c.locality,
+                        c.calls,
+                        c.input_tokens,
+                        c.output_tokens,
+                        format_money(c.cost_micros, &c.currency)
+                    );
+                }
+            }
         }
     }
     Ok(Outcome::Done)

@@ -147,6 +147,40 @@ fn list_test_ask_and_costs() {
     assert_eq!(v["by_model"][0]["preset"], "ollama");
     assert_eq!(v["by_model"][0]["calls"], 2);
     assert_eq!(v["total_micros"], 0);
+    // The monthly view per provider, and the per-document view (the only call for the
+    // document was refused before any model, so it costs nothing and is not listed).
+    let months = imprimatur(&ws)
+        .args(["costs", "--by", "month", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&months).unwrap();
+    assert_eq!(v["months"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["months"][0]["by_model"][0]["preset"], "ollama");
+    assert_eq!(v["months"][0]["by_model"][0]["calls"], 2);
+    let docs = imprimatur(&ws)
+        .args(["costs", "--by", "document", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&docs).unwrap();
+    assert_eq!(v["documents"].as_array().unwrap().len(), 0, "{v}");
+    let text = imprimatur(&ws)
+        .args(["costs", "--by", "month"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(text).unwrap();
+    assert!(
+        text.contains("per month") && text.contains("ollama"),
+        "{text}"
+    );
     let out = imprimatur(&ws)
         .args(["costs", "--month", "2026-13"])
         .assert()
