@@ -17,6 +17,7 @@ use imprimatur_workspace::{read_text, Workspace, WorkspaceError};
 use serde_json::json;
 
 mod corpus;
+mod draft;
 mod kb;
 mod kb_ingest;
 mod model;
@@ -103,6 +104,16 @@ enum Command {
         id: String,
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Write a draft from a brief (TOML or front matter): outline, then each section with
+    /// retrieval from knowledge/ and [n] citations; saved as a new document with an `ai`
+    /// revision, its citations as reference definitions, its provenance in the store.
+    Draft {
+        #[arg(long)]
+        brief: PathBuf,
+        /// Ask this model (a name in [models.providers]) instead of routing.
+        #[arg(long)]
+        model: Option<String>,
     },
     /// Evidence packs of published documents (no workspace needed).
     #[command(subcommand)]
@@ -320,6 +331,9 @@ fn main() -> ExitCode {
             review::publish(id, out, &cli.workspace, &author(&cli), json)
         }
         Command::Evidence(cmd) => review::evidence(cmd, json),
+        Command::Draft { brief, model } => {
+            draft::run(&cli.workspace, brief, model.as_deref(), &author(&cli), json)
+        }
         _ => run(cli).map_err(IpcError::from),
     };
     match result {
@@ -461,6 +475,7 @@ fn run(cli: Cli) -> Result<Outcome, WorkspaceError> {
         Command::Model(_) | Command::Costs(_) => {
             unreachable!("model commands run in main, with their own errors")
         }
+        Command::Draft { .. } => unreachable!("draft runs in main, with its own errors"),
         Command::Member(_)
         | Command::Review(_)
         | Command::Publish { .. }

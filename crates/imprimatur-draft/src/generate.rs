@@ -158,7 +158,7 @@ pub struct Draft {
 /// Passages per section given to the model: a small model's context is short.
 const PASSAGES_PER_SECTION: usize = 3;
 /// Characters of one passage given to the model.
-const PASSAGE_CHARS: usize = 700;
+const PASSAGE_CHARS: usize = 450;
 
 /// How many sections a text of `words` gets.
 fn section_count(words: u32) -> usize {
@@ -763,7 +763,31 @@ fn clean_section(answer: &str, heading: &str) -> String {
             break;
         }
     }
-    lines.join("\n").trim().to_string()
+    let text = lines.join("\n");
+    // Greedy decoding of a small model loops: the same sentence again and again. Keep
+    // the first of each (a repeated sentence adds nothing a reader wants).
+    let mut seen: Vec<String> = Vec::new();
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (s, e) in crate::claims::sentences(&text) {
+        let key: String = text[s..e].to_lowercase();
+        out.push_str(&text[last..s]);
+        if !seen.contains(&key) {
+            out.push_str(&text[s..e]);
+            seen.push(key);
+        }
+        last = e;
+    }
+    out.push_str(&text[last..]);
+    // Collapse the blank lines the dropped sentences leave.
+    let mut cleaned = String::with_capacity(out.len());
+    for para in out.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+        if !cleaned.is_empty() {
+            cleaned.push_str("\n\n");
+        }
+        cleaned.push_str(para);
+    }
+    cleaned
 }
 
 fn call(
@@ -794,6 +818,12 @@ mod tests {
             text: text.into(),
             injection: false,
         }
+    }
+
+    #[test]
+    fn repeated_sentences_and_a_repeated_heading_are_dropped() {
+        let t = "## Kosten\n\nSie ist leise. Sie ist leise.\n\nSie ist leise.\n\nWir helfen.";
+        assert_eq!(clean_section(t, "Kosten"), "Sie ist leise.\n\nWir helfen.");
     }
 
     #[test]
