@@ -77,7 +77,11 @@ fn a_brief_becomes_a_cited_ai_draft() {
 
     // An incomplete brief is refused with the missing fields named.
     let incomplete = tmp.path().join("leer.toml");
-    std::fs::write(&incomplete, "template = \"blogartikel\"\nkeyphrase = \"x\"\n").unwrap();
+    std::fs::write(
+        &incomplete,
+        "template = \"blogartikel\"\nkeyphrase = \"x\"\n",
+    )
+    .unwrap();
     let out = imprimatur(&ws)
         .args(["draft", "--brief"])
         .arg(&incomplete)
@@ -87,12 +91,19 @@ fn a_brief_becomes_a_cited_ai_draft() {
         .stderr
         .clone();
     let err = String::from_utf8(out).unwrap();
-    assert!(err.contains("`goal`") && err.contains("`length_words`"), "{err}");
+    assert!(
+        err.contains("`goal`") && err.contains("`length_words`"),
+        "{err}"
+    );
 
     let brief = tmp.path().join("albair-preis.toml");
     std::fs::write(&brief, BRIEF).unwrap();
     let started = std::time::Instant::now();
-    let d = json_of(imprimatur(&ws).args(["--json", "draft", "--brief"]).arg(&brief));
+    let d = json_of(
+        imprimatur(&ws)
+            .args(["--json", "draft", "--brief"])
+            .arg(&brief),
+    );
     eprintln!("draft took {:.1} s", started.elapsed().as_secs_f64());
     let markdown = d["markdown"].as_str().unwrap();
     eprintln!("{markdown}");
@@ -123,10 +134,12 @@ fn a_brief_becomes_a_cited_ai_draft() {
     for c in citations {
         let n = c["number"].as_u64().unwrap();
         assert!(
-            refs.iter().any(|r| r["number"] == n && r["source"] == c["source"]),
+            refs.iter()
+                .any(|r| r["number"] == n && r["source"] == c["source"]),
             "[{n}] has no reference definition"
         );
-        let marker = &markdown[c["start"].as_u64().unwrap() as usize..c["end"].as_u64().unwrap() as usize];
+        let marker =
+            &markdown[c["start"].as_u64().unwrap() as usize..c["end"].as_u64().unwrap() as usize];
         assert!(marker.contains(&format!("[{n}]")), "{marker}");
         let (path, start, end) = (
             c["source"]["path"].as_str().unwrap(),
@@ -163,7 +176,10 @@ fn a_brief_becomes_a_cited_ai_draft() {
         .iter()
         .map(|d| d["template"]["id"].as_str().unwrap())
         .collect();
-    assert!(templates.contains(&"draft-outline") && templates.contains(&"draft-section"), "{templates:?}");
+    assert!(
+        templates.contains(&"draft-outline") && templates.contains(&"draft-section"),
+        "{templates:?}"
+    );
     for d in &details {
         assert_eq!(d["locality"], "local", "{d}");
         assert_eq!(d["confidential"], true, "{d}");

@@ -208,10 +208,12 @@ const COMMON_KEYS: [&str; 16] = [
 impl Brief {
     /// Reads a brief from TOML (`key = value` lines with the template's field keys).
     pub fn from_toml(text: &str) -> Result<Brief, DraftError> {
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| DraftError::BriefSyntax {
-            format: "TOML",
-            message: e.to_string(),
-        })?;
+        let table: toml::Table =
+            text.parse()
+                .map_err(|e: toml::de::Error| DraftError::BriefSyntax {
+                    format: "TOML",
+                    message: e.to_string(),
+                })?;
         let map = table
             .into_iter()
             .map(|(k, v)| (k, toml_to_json(v)))
@@ -339,26 +341,28 @@ impl Brief {
                 message: format!("{address_text:?} is not a form of address; write sie or du"),
             })?
         };
-        let length_words = match take("length_words") {
-            None | Some(Value::Null) => 0,
-            Some(Value::Number(n)) => n
-                .as_u64()
-                .and_then(|n| u32::try_from(n).ok())
-                .ok_or(DraftError::BriefField {
+        let length_words =
+            match take("length_words") {
+                None | Some(Value::Null) => 0,
+                Some(Value::Number(n)) => n.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or(
+                    DraftError::BriefField {
+                        field: "length_words",
+                        message: format!(
+                            "{n} is not a word count; write a whole number such as 900"
+                        ),
+                    },
+                )?,
+                Some(Value::String(s)) => s.trim().parse().map_err(|_| DraftError::BriefField {
                     field: "length_words",
-                    message: format!("{n} is not a word count; write a whole number such as 900"),
+                    message: format!("{s:?} is not a word count; write a whole number such as 900"),
                 })?,
-            Some(Value::String(s)) => s.trim().parse().map_err(|_| DraftError::BriefField {
-                field: "length_words",
-                message: format!("{s:?} is not a word count; write a whole number such as 900"),
-            })?,
-            Some(other) => {
-                return Err(DraftError::BriefField {
-                    field: "length_words",
-                    message: format!("expected a number of words, found {other}"),
-                })
-            }
-        };
+                Some(other) => {
+                    return Err(DraftError::BriefField {
+                        field: "length_words",
+                        message: format!("expected a number of words, found {other}"),
+                    })
+                }
+            };
         let call_to_action = text("call_to_action", take("call_to_action"))?;
         let deadline = Some(text("deadline", take("deadline"))?).filter(|d| !d.is_empty());
         let confidential = match take("confidential") {
@@ -454,7 +458,10 @@ impl Brief {
         if let Some(d) = &self.deadline {
             t.insert("deadline".into(), s(d));
         }
-        t.insert("confidential".into(), toml::Value::Boolean(self.confidential));
+        t.insert(
+            "confidential".into(),
+            toml::Value::Boolean(self.confidential),
+        );
         for (k, v) in &self.extra {
             if let Some(v) = json_to_toml(v) {
                 t.insert(k.clone(), v);
@@ -498,7 +505,9 @@ impl Brief {
                 problems.push(BriefProblem {
                     field: "deadline".into(),
                     kind: "invalid".into(),
-                    message: format!("{d:?} is not a date; write it as YYYY-MM-DD (field `deadline`)"),
+                    message: format!(
+                        "{d:?} is not a date; write it as YYYY-MM-DD (field `deadline`)"
+                    ),
                 });
             }
         }
@@ -533,7 +542,9 @@ impl Brief {
                     ),
                 });
             } else if field.kind == "enum" && !field.options.is_empty() && !empty {
-                let ok = v.as_str().is_some_and(|s| field.options.iter().any(|o| o == s));
+                let ok = v
+                    .as_str()
+                    .is_some_and(|s| field.options.iter().any(|o| o == s));
                 if !ok {
                     problems.push(BriefProblem {
                         field: field.key.clone(),

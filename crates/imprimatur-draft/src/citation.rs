@@ -180,14 +180,15 @@ fn bracketed(text: &str, start: usize) -> Option<RawCitation> {
             let inner = &rest[..j];
             let end = start + 1 + j + 1;
             let after = &text[end..];
-            if open == b'[' && (after.starts_with('(') || (line_start && after.starts_with(':')))
-            {
+            if open == b'[' && (after.starts_with('(') || (line_start && after.starts_with(':'))) {
                 return None; // a Markdown link or a reference definition
             }
             let (numbers, prefixed) = numbers_in(inner)?;
             let canonical = open == b'['
                 && !prefixed
-                && inner.bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b' ');
+                && inner
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b == b',' || b == b' ');
             if open == b'(' && !prefixed && numbers.iter().any(|&n| n > MAX_PAREN_NUMBER) {
                 return None;
             }
@@ -493,9 +494,35 @@ mod tests {
     #[test]
     fn never_panics_on_sloppy_output() {
         let atoms = [
-            "[", "]", "(", ")", "1", "2", "9", "0", "12", "99999999999999999999999", ",", ";",
-            "-", "–", " ", "\n", "Quelle", "Source:", "^", "ü", "€", "Wärme", "und", ":", "#",
-            "[1](", "]:", "\u{a0}", "🙂",
+            "[",
+            "]",
+            "(",
+            ")",
+            "1",
+            "2",
+            "9",
+            "0",
+            "12",
+            "99999999999999999999999",
+            ",",
+            ";",
+            "-",
+            "–",
+            " ",
+            "\n",
+            "Quelle",
+            "Source:",
+            "^",
+            "ü",
+            "€",
+            "Wärme",
+            "und",
+            ":",
+            "#",
+            "[1](",
+            "]:",
+            "\u{a0}",
+            "🙂",
         ];
         let mut rng = fastrand::Rng::with_seed(7);
         for _ in 0..20_000 {

@@ -22,12 +22,32 @@ pub struct UncitedClaim {
 }
 
 const MONTHS_DE: [&str; 12] = [
-    "januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
-    "oktober", "november", "dezember",
+    "januar",
+    "februar",
+    "märz",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "dezember",
 ];
 const MONTHS_EN: [&str; 12] = [
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
 const UNITS: [&str; 12] = [
     "€", "%", "prozent", "percent", "euro", "kw", "kwh", "db", "°c", "grad", "jahre", "years",
@@ -151,7 +171,8 @@ mod tests {
 
     #[test]
     fn a_cited_claim_is_not_marked() {
-        let t = "Die Förderung beträgt bis zu 70 % [2]. Ab 1. Januar 2026 gilt das neue Gesetz (1).";
+        let t =
+            "Die Förderung beträgt bis zu 70 % [2]. Ab 1. Januar 2026 gilt das neue Gesetz (1).";
         assert!(uncited_claims(t, Lang::De).is_empty());
     }
 

@@ -355,7 +355,10 @@ pub fn write_section(
         "cta",
         match (last, brief.lang) {
             (true, Lang::De) if !brief.call_to_action.is_empty() => {
-                format!("Schließe mit der Handlungsaufforderung: {}", brief.call_to_action)
+                format!(
+                    "Schließe mit der Handlungsaufforderung: {}",
+                    brief.call_to_action
+                )
             }
             (true, Lang::En) if !brief.call_to_action.is_empty() => {
                 format!("End with the call to action: {}", brief.call_to_action)
@@ -442,11 +445,16 @@ pub fn attribute(text: &str, sources: &[Passage], lang: Lang) -> (String, Vec<Ci
         let words = long_words(sentence);
         let mut best: Option<(usize, usize, String)> = None; // (score, index, why)
         for (i, p) in sources.iter().enumerate() {
-            let shared_figures: Vec<&String> =
-                figures.iter().filter(|f| p.text.contains(f.as_str())).collect();
+            let shared_figures: Vec<&String> = figures
+                .iter()
+                .filter(|f| p.text.contains(f.as_str()))
+                .collect();
             let shared_words = words.intersection(&source_words[i]).count();
             let (score, why) = if !shared_figures.is_empty() {
-                (100 + shared_figures.len() * 10 + shared_words, format!("the figure {}", shared_figures[0]))
+                (
+                    100 + shared_figures.len() * 10 + shared_words,
+                    format!("the figure {}", shared_figures[0]),
+                )
             } else if shared_words >= 5 {
                 (shared_words, format!("{shared_words} of its words"))
             } else {
@@ -461,7 +469,11 @@ pub fn attribute(text: &str, sources: &[Passage], lang: Lang) -> (String, Vec<Ci
         if let Some((_, i, why)) = best {
             if is_claim || why.contains("words") {
                 // Before the sentence's closing punctuation.
-                let at = if sentence.ends_with(['.', '!', '?']) { e - 1 } else { e };
+                let at = if sentence.ends_with(['.', '!', '?']) {
+                    e - 1
+                } else {
+                    e
+                };
                 inserts.push((at, i + 1, why));
             }
         }
@@ -658,7 +670,9 @@ fn retrieve_for(
     );
     let mut out: Vec<Passage> = Vec::new();
     for path in &brief.required_sources {
-        let rel = path.strip_prefix(crate::citation::KNOWLEDGE_DIR).unwrap_or(path);
+        let rel = path
+            .strip_prefix(crate::citation::KNOWLEDGE_DIR)
+            .unwrap_or(path);
         let hits = retrieval.retrieve(&RetrievalRequest {
             query: query.clone(),
             lang: brief.lang,
@@ -795,7 +809,10 @@ fn call(
     ask: &Ask,
     on_event: &mut dyn FnMut(Event<'_>),
 ) -> Result<imprimatur_model::Answer, DraftError> {
-    match gen.router.ask(gen.store, ask, gen.now, on_event, gen.cancel) {
+    match gen
+        .router
+        .ask(gen.store, ask, gen.now, on_event, gen.cancel)
+    {
         Ok(a) => Ok(a),
         Err(ModelError::Provider(ProviderError::Cancelled)) => Err(DraftError::Cancelled),
         Err(_) if gen.cancel.is_cancelled() => Err(DraftError::Cancelled),
@@ -829,10 +846,17 @@ mod tests {
     #[test]
     fn attribution_needs_the_figure_in_the_source() {
         let sources = [
-            passage("faq.md", "Die Förderung beträgt bis zu 70 Prozent der Kosten."),
-            passage("preise.md", "Die AlbAir 9 kostet 12.490,00 € inklusive Montage."),
+            passage(
+                "faq.md",
+                "Die Förderung beträgt bis zu 70 Prozent der Kosten.",
+            ),
+            passage(
+                "preise.md",
+                "Die AlbAir 9 kostet 12.490,00 € inklusive Montage.",
+            ),
         ];
-        let text = "Die AlbAir 9 kostet 12.490,00 €. Die Wartung kostet 199 €. Wir beraten Sie gern.";
+        let text =
+            "Die AlbAir 9 kostet 12.490,00 €. Die Wartung kostet 199 €. Wir beraten Sie gern.";
         let (out, problems) = attribute(text, &sources, Lang::De);
         assert_eq!(
             out,
@@ -918,7 +942,9 @@ mod tests {
         assert_eq!(d.missing_required, ["knowledge/c.md"]);
         // Every citation's marker in the document resolves to a reference.
         for c in &d.citations {
-            assert!(refs.iter().any(|r| r.number == c.number && r.source == c.source));
+            assert!(refs
+                .iter()
+                .any(|r| r.number == c.number && r.source == c.source));
         }
     }
 }

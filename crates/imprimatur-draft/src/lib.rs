@@ -31,9 +31,8 @@ pub mod save;
 pub mod voice;
 
 pub use brief::{
-    AddressForm,
-    Brief, BriefProblem, BriefTemplate, CheckSettings, FactSettings, SearchIntent, SeoSettings,
-    StyleSettings, TemplateField,
+    AddressForm, Brief, BriefProblem, BriefTemplate, CheckSettings, FactSettings, SearchIntent,
+    SeoSettings, StyleSettings, TemplateField,
 };
 pub use citation::{
     parse_citations, references, Citation, CitationProblem, CitationProblemKind, RawCitation,
@@ -42,8 +41,8 @@ pub use citation::{
 pub use claims::{uncited_claims, UncitedClaim};
 pub use error::{DraftError, RetrievalError};
 pub use generate::{
-    assemble, attribute, outline, parse_outline, write_draft, write_section, Draft, DraftEvent, Generation, Outline, OutlineSection,
-    Passage, Retrieval, RetrievalRequest, SectionDraft,
+    assemble, attribute, outline, parse_outline, write_draft, write_section, Draft, DraftEvent,
+    Generation, Outline, OutlineSection, Passage, Retrieval, RetrievalRequest, SectionDraft,
 };
 pub use prompt::{PromptTemplate, Prompts};
 pub use save::{save_brief, save_draft};

@@ -107,7 +107,8 @@ impl Prompts {
         let templates = BUILT_IN
             .iter()
             .map(|(file, text)| {
-                let t = PromptTemplate::parse(file, text).expect("built-in prompt templates parse (tested)");
+                let t = PromptTemplate::parse(file, text)
+                    .expect("built-in prompt templates parse (tested)");
                 (t.id.clone(), t)
             })
             .collect();
@@ -134,7 +135,10 @@ impl Prompts {
             // Other prompt files (rewrite, fact check) have other shapes; only those
             // that parse as a draft template with a known id override.
             if let Ok(t) = PromptTemplate::parse(&f.display().to_string(), &text) {
-                if BUILT_IN.iter().any(|(n, _)| n.trim_end_matches(".toml") == t.id) {
+                if BUILT_IN
+                    .iter()
+                    .any(|(n, _)| n.trim_end_matches(".toml") == t.id)
+                {
                     prompts.templates.insert(t.id.clone(), t);
                 }
             }

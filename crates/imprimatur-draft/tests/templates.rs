@@ -34,7 +34,16 @@ fn every_kind_in_both_languages_with_every_field() {
         templates
             .iter()
             .filter(|t| t.lang.as_str() == lang)
-            .map(|t| (t.fields.iter().map(|f| f.key.clone()).collect::<Vec<_>>().join(","), t))
+            .map(|t| {
+                (
+                    t.fields
+                        .iter()
+                        .map(|f| f.key.clone())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    t,
+                )
+            })
             .collect()
     };
     assert_eq!(templates.len(), 10, "5 kinds × de/en");
@@ -48,10 +57,20 @@ fn every_kind_in_both_languages_with_every_field() {
             );
         }
         for f in &t.fields {
-            assert!(!f.label.is_empty() && f.help.is_some(), "{}.{}", t.id, f.key);
+            assert!(
+                !f.label.is_empty() && f.help.is_some(),
+                "{}.{}",
+                t.id,
+                f.key
+            );
             if f.kind == "enum" {
                 let d = f.default.as_ref().and_then(|d| d.as_str());
-                assert!(d.is_none_or(|d| f.options.iter().any(|o| o == d)), "{}.{}", t.id, f.key);
+                assert!(
+                    d.is_none_or(|d| f.options.iter().any(|o| o == d)),
+                    "{}.{}",
+                    t.id,
+                    f.key
+                );
             }
         }
     }
@@ -72,17 +91,26 @@ fn a_brief_from_a_template_reports_missing_required_fields_by_key() {
         assert_eq!(brief.template, t.id);
         let problems = brief.validate_with(&t);
         let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
-        assert!(fields.contains(&"goal") && fields.contains(&"audience"), "{}: {fields:?}", t.id);
+        assert!(
+            fields.contains(&"goal") && fields.contains(&"audience"),
+            "{}: {fields:?}",
+            t.id
+        );
         // Fill in every required field; then nothing is missing.
         brief.goal = "Leser:innen verstehen die Förderung.".into();
         brief.audience = "Eigentümer:innen von Einfamilienhäusern".into();
         brief.keyphrase = "Wärmepumpe Förderung".into();
         brief.required_sources = vec!["knowledge/foerderung.html".into()];
         brief.call_to_action = "Beratung vereinbaren".into();
-        for f in t.fields.iter().filter(|f| f.required && !Brief::is_common_key(&f.key)) {
-            brief
-                .extra
-                .insert(f.key.clone(), serde_json::json!(["Wert"]).get(0).cloned().unwrap());
+        for f in t
+            .fields
+            .iter()
+            .filter(|f| f.required && !Brief::is_common_key(&f.key))
+        {
+            brief.extra.insert(
+                f.key.clone(),
+                serde_json::json!(["Wert"]).get(0).cloned().unwrap(),
+            );
         }
         let problems = brief.validate_with(&t);
         assert!(problems.is_empty(), "{}: {problems:?}", t.id);
@@ -127,10 +155,16 @@ fn wrong_values_name_their_field() {
     assert!(err.to_string().contains("length_words"), "{err}");
     let err = Brief::from_toml("address_form = \"ihr\"").unwrap_err();
     assert!(err.to_string().contains("address_form"), "{err}");
-    let b = Brief::from_toml("deadline = \"morgen\"\ngoal = \"x\"\naudience = \"y\"\nlength_words = 100").unwrap();
+    let b = Brief::from_toml(
+        "deadline = \"morgen\"\ngoal = \"x\"\naudience = \"y\"\nlength_words = 100",
+    )
+    .unwrap();
     assert_eq!(b.validate()[0].field, "deadline");
     // Front matter works as well as TOML.
-    let b = Brief::from_front_matter("---\ngoal: Ziel\naudience: Leute\nlength_words: 120\nkeyphrase: Test\n---\n# Notizen\n").unwrap();
+    let b = Brief::from_front_matter(
+        "---\ngoal: Ziel\naudience: Leute\nlength_words: 120\nkeyphrase: Test\n---\n# Notizen\n",
+    )
+    .unwrap();
     assert!(b.validate().is_empty());
     assert_eq!(b.length_words, 120);
 }

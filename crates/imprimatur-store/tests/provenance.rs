@@ -36,7 +36,10 @@ fn ai_text(store: &Store, rev: &RevisionId) -> String {
 fn ai_text_is_tracked_across_human_edits() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("s.db")).unwrap();
-    let doc = store.create_document("Entwurf", "anna", Timestamp(1)).unwrap().id;
+    let doc = store
+        .create_document("Entwurf", "anna", Timestamp(1))
+        .unwrap()
+        .id;
     let draft = "Die AlbAir 9 kostet 12.490 € [1]. Sie ist leise. Wir beraten Sie gern.";
     let r1 = save(&mut store, &doc, draft, Origin::Ai, 2);
     let p1 = store.provenance(&r1).unwrap();
@@ -45,7 +48,8 @@ fn ai_text_is_tracked_across_human_edits() {
     assert_eq!(p1.spans.len(), 1);
 
     // A person rewrites the middle sentence.
-    let edited = "Die AlbAir 9 kostet 12.490 € [1]. Im Betrieb hört man sie kaum. Wir beraten Sie gern.";
+    let edited =
+        "Die AlbAir 9 kostet 12.490 € [1]. Im Betrieb hört man sie kaum. Wir beraten Sie gern.";
     let r2 = save(&mut store, &doc, edited, Origin::Human, 3);
     let p2 = store.provenance(&r2).unwrap();
     assert_eq!(p2.total_bytes as usize, edited.len());
@@ -75,9 +79,21 @@ fn ai_text_is_tracked_across_human_edits() {
         .all(|s| (s.origin == Origin::Ai) == (s.revision == r1)));
 
     // A later human revision keeps both origins; rewriting everything leaves no AI text.
-    let r3 = save(&mut store, &doc, &format!("{edited} Rufen Sie an."), Origin::Human, 4);
+    let r3 = save(
+        &mut store,
+        &doc,
+        &format!("{edited} Rufen Sie an."),
+        Origin::Human,
+        4,
+    );
     assert!(ai_text(&store, &r3).contains("kostet 12.490 €"));
-    let r4 = save(&mut store, &doc, "Ganz neu geschrieben von Hand.", Origin::Human, 5);
+    let r4 = save(
+        &mut store,
+        &doc,
+        "Ganz neu geschrieben von Hand.",
+        Origin::Human,
+        5,
+    );
     assert_eq!(store.ai_share(&r4).unwrap(), 0.0);
 
     // Reopening the file reads the same provenance.
@@ -90,8 +106,17 @@ fn ai_text_is_tracked_across_human_edits() {
 fn an_ai_rewrite_of_human_text_marks_only_the_rewritten_words() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("s.db")).unwrap();
-    let doc = store.create_document("Ratgeber", "anna", Timestamp(1)).unwrap().id;
-    let r1 = save(&mut store, &doc, "Erster Satz von Hand. Zweiter Satz von Hand.", Origin::Import, 2);
+    let doc = store
+        .create_document("Ratgeber", "anna", Timestamp(1))
+        .unwrap()
+        .id;
+    let r1 = save(
+        &mut store,
+        &doc,
+        "Erster Satz von Hand. Zweiter Satz von Hand.",
+        Origin::Import,
+        2,
+    );
     // No model ever wrote in this document: all human, no stored rows needed.
     assert_eq!(store.ai_share(&r1).unwrap(), 0.0);
     let r2 = save(
