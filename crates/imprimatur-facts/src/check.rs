@@ -205,8 +205,14 @@ pub fn check(
     // A table row is one statement: "| AlbAir 9 | 12.490,00 € |" names the product of
     // the price. Rows are read from the source, whole.
     let mut rows_seen = BTreeSet::new();
-    for b in doc.blocks.iter().filter(|b| b.kind == imprimatur_check::BlockKind::TableCell) {
-        let start = doc.source[..b.source.start].rfind('\n').map_or(0, |i| i + 1);
+    for b in doc
+        .blocks
+        .iter()
+        .filter(|b| b.kind == imprimatur_check::BlockKind::TableCell)
+    {
+        let start = doc.source[..b.source.start]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
         let end = doc.source[b.source.end..]
             .find('\n')
             .map_or(doc.source.len(), |i| b.source.end + i);
@@ -248,7 +254,13 @@ pub fn check(
         kb.search(&queries, top_k)
     };
     let names = kb.names();
-    let text_of = |in_source: bool| if in_source { doc.source.as_str() } else { prose.as_str() };
+    let text_of = |in_source: bool| {
+        if in_source {
+            doc.source.as_str()
+        } else {
+            prose.as_str()
+        }
+    };
     for (n, &i) in fresh.iter().enumerate() {
         let (claim, in_source, _) = &claims[i];
         let chunks = found.get(n).cloned().unwrap_or_default();

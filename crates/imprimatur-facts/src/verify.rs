@@ -485,7 +485,19 @@ pub fn assess(
             ..q.clone()
         })
         .collect();
-    let contexts = local_contexts(sentence, &claim_qs);
+    // Each value's own words, plus the sentence's subject before its first value
+    // ("Der Warmwasserspeicher mit 200 Litern kostet 1.890 €": the price is the tank's).
+    let subject = claim_qs
+        .first()
+        .map(|q| content_words(&sentence[..q.span.start]))
+        .unwrap_or_default();
+    let contexts: Vec<BTreeSet<String>> = local_contexts(sentence, &claim_qs)
+        .into_iter()
+        .map(|mut c| {
+            c.extend(subject.iter().cloned());
+            c
+        })
+        .collect();
     let claim_words = content_words(sentence);
 
     let mut supported: Vec<Candidate<'_>> = Vec::new();
@@ -499,7 +511,9 @@ pub fn assess(
             // A statement that states the claim's value among others ("je 15.000 €, ab
             // der siebten je 8.000 €") does not contradict it with the others.
             let lists_it = st.quantities.iter().any(|(e, p, _)| {
-                q.comparable(e) && q.agrees(e) && !matches!((&product, p), (Some(a), Some(b)) if a != b)
+                q.comparable(e)
+                    && q.agrees(e)
+                    && !matches!((&product, p), (Some(a), Some(b)) if a != b)
             });
             for (e, e_product, e_ctx) in &st.quantities {
                 if !q.comparable(e) {
@@ -518,7 +532,9 @@ pub fn assess(
                 // A price list row ("Preis" column, "Gerätepreise" heading) is the primary
                 // source of a price: it wins ties with texts that repeat the price.
                 if q.unit == Unit::Euro
-                    && e_ctx.iter().any(|w| w.contains("preis") || w.starts_with("price"))
+                    && e_ctx
+                        .iter()
+                        .any(|w| w.contains("preis") || w.starts_with("price"))
                 {
                     local += 0.5;
                 }
@@ -644,7 +660,11 @@ pub fn assess(
 fn superlative_in_evidence(sentence: &str, supported: &[Candidate<'_>]) -> bool {
     let words: Vec<String> = sentence
         .split(|c: char| !c.is_alphanumeric() && c != '-')
-        .filter(|w| crate::keyword_kinds(w).iter().any(|k| matches!(k, ClaimKind::Superlative | ClaimKind::Comparison)))
+        .filter(|w| {
+            crate::keyword_kinds(w)
+                .iter()
+                .any(|k| matches!(k, ClaimKind::Superlative | ClaimKind::Comparison))
+        })
         .map(stem)
         .collect();
     !words.is_empty()
