@@ -28,7 +28,6 @@ const COMMANDS: &[&str] = &[
     "kb_cancel",
     "kb_source",
     "facts_check",
-    "dup_source",
     "identity_state",
     "identity_unlock",
     "member_add",
@@ -42,6 +41,7 @@ const COMMANDS: &[&str] = &[
     "review_export_bundle",
     "review_decide_bundle",
     "review_import_decision",
+    "dup_source",
     "model_settings",
     "model_provider_save",
     "model_provider_remove",
@@ -53,7 +53,6 @@ const COMMANDS: &[&str] = &[
     "rewrite_cancel",
     "rewrite_accept",
     "costs_overview",
-];
     "brief_templates",
     "brief_list",
     "brief_open",
@@ -64,6 +63,7 @@ const COMMANDS: &[&str] = &[
     "draft_cancel",
     "draft_claims",
     "doc_provenance",
+];
 
 fn main() {
     tauri_build::try_build(

@@ -12,13 +12,13 @@ use imprimatur_workspace::draft::{
     self, BriefEntry, BriefOpened, BriefSaved, BriefTemplate, DraftContext, DraftFault, DraftSaved,
     Drafting, HeadProvenance, Outline, UncitedClaim,
 };
+use imprimatur_workspace::facts::{FactsReport, FactsState};
 use imprimatur_workspace::ipc::DuplicateSource;
 use imprimatur_workspace::ipc::{AppState, IpcError, OpenDocument, SeoOverview, WorkspaceInfo};
 use imprimatur_workspace::ipc::{
     IngestSummary, KnowledgeFilters, KnowledgeMode, KnowledgeResults, KnowledgeSourceText,
     KnowledgeStatus,
 };
-use imprimatur_workspace::facts::{FactsReport, FactsState};
 use imprimatur_workspace::knowledge::{self, Knowledge, KnowledgeNotice};
 use imprimatur_workspace::models::{
     ConnectionTest, CostsOverview, Keychain, ModelSettings, Models, ProviderInput, ProviderView,
@@ -251,7 +251,9 @@ fn doc_check(s: State<'_, Session>, content: String, id: Option<DocumentId>) -> 
 /// the evidence span (verdicts of unchanged sentences come from the cache).
 #[tauri::command(rename_all = "snake_case", async)]
 fn facts_check(s: State<'_, Session>, content: String) -> Reply<FactsReport> {
-    with_ws(&s, |ws| Ok(ws.check_facts(&content, &s.knowledge, &s.facts, None)))
+    with_ws(&s, |ws| {
+        Ok(ws.check_facts(&content, &s.knowledge, &s.facts, None))
+    })
 }
 
 /// The SEO panel's data for the editor's current text: every assessment, the SERP preview,
@@ -392,6 +394,123 @@ fn kb_cancel(s: State<'_, Session>) {
 #[tauri::command(rename_all = "snake_case", async)]
 fn kb_source(s: State<'_, Session>, path: String) -> Reply<KnowledgeSourceText> {
     Ok(knowledge::source_text(&ws_root(&s)?, &path)?)
+}
+
+/// A text of the duplicates index (a document, corpus or knowledge text), for the
+/// side-by-side view of a `dup.*` finding; `None` when it left the index meanwhile.
+#[tauri::command(rename_all = "snake_case", async)]
+fn dup_source(s: State<'_, Session>, id: String) -> Reply<Option<DuplicateSource>> {
+    with_ws(&s, |ws| ws.duplicate_source(&id))
+}
+
+/// The model settings screen: providers, key states, default chain, routing policy.
+#[tauri::command(rename_all = "snake_case", async)]
+fn model_settings(s: State<'_, Session>) -> Reply<ModelSettings> {
+    with_ws(&s, |ws| Ok(ws.model_settings(s.models.keychain())))
+}
+
+/// Adds or replaces `[models.providers.NAME]` in imprimatur.toml (audited).
+#[tauri::command(rename_all = "snake_case", async)]
+fn model_provider_save(s: State<'_, Session>, provider: ProviderInput) -> Reply<ProviderView> {
+    with_ws(&s, |ws| {
+        ws.save_provider(&provider, &s.author, Timestamp::now())
+    })
+}
+
+/// Removes a provider, and its name from the default chain and the routes (audited).
+#[tauri::command(rename_all = "snake_case", async)]
+fn model_provider_remove(s: State<'_, Session>, name: String) -> Reply<()> {
+    with_ws(&s, |ws| {
+        ws.remove_provider(&name, &s.author, Timestamp::now())
+    })
+}
+
+/// Sets `[models] default`, the chain used when no route matches (audited).
+#[tauri::command(rename_all = "snake_case", async)]
+fn model_default_set(s: State<'_, Session>, chain: Vec<String>) -> Reply<()> {
+    with_ws(&s, |ws| {
+        ws.set_default_chain(&chain, &s.author, Timestamp::now())
+    })
+}
+
+/// Stores an API key in the OS keychain; it is never sent back.
+#[tauri::command(rename_all = "snake_case", async)]
+fn model_key_set(s: State<'_, Session>, name: String, key: String) -> Reply<()> {
+    let secret = Secret::new(key);
+    with_ws(&s, |ws| {
+        ws.store_key(
+            s.models.keychain(),
+            &name,
+            &secret,
+            &s.author,
+            Timestamp::now(),
+        )
+    })
+}
+
+/// Removes an API key from the OS keychain; false when there was none.
+#[tauri::command(rename_all = "snake_case", async)]
+fn model_key_delete(s: State<'_, Session>, name: String) -> Reply<bool> {
+    with_ws(&s, |ws| {
+        ws.delete_key(s.models.keychain(), &name, &s.author, Timestamp::now())
+    })
+}
+
+/// Sends a short prompt to one model and reports what came back.
+#[tauri::command(rename_all = "snake_case", async)]
+fn model_test(s: State<'_, Session>, name: String) -> Reply<ConnectionTest> {
+    Ok(s.models
+        .test_connection(&ws_root(&s)?, &name, &s.author, Timestamp::now())?)
+}
+
+/// Rewrites a selection through the router, streaming `rewrite-progress` events.
+#[tauri::command(rename_all = "snake_case", async)]
+fn rewrite_run(
+    app: tauri::AppHandle,
+    s: State<'_, Session>,
+    id: DocumentId,
+    content: String,
+    selection: String,
+    action: RewriteAction,
+) -> Reply<Rewrite> {
+    let root = ws_root(&s)?;
+    Ok(s.models.rewrite(
+        &root,
+        &id,
+        &content,
+        &selection,
+        action,
+        &s.author,
+        Timestamp::now(),
+        &mut |p| {
+            let _ = app.emit("rewrite-progress", p);
+        },
+    )?)
+}
+
+/// Stops the running rewrite; its partial text is discarded.
+#[tauri::command(rename_all = "snake_case")]
+fn rewrite_cancel(s: State<'_, Session>) {
+    s.models.cancel();
+}
+
+/// Saves the text after an accepted rewrite as a revision with origin `ai`.
+#[tauri::command(rename_all = "snake_case", async)]
+fn rewrite_accept(
+    s: State<'_, Session>,
+    id: DocumentId,
+    content: String,
+    rewrite: AcceptedRewrite,
+) -> Reply<SaveOutcome> {
+    with_ws(&s, |ws| {
+        ws.save_rewrite(&id, &content, &rewrite, &s.author, Timestamp::now())
+    })
+}
+
+/// Model costs per month and provider, per document, and the budget.
+#[tauri::command(rename_all = "snake_case", async)]
+fn costs_overview(s: State<'_, Session>) -> Reply<CostsOverview> {
+    with_ws(&s, |ws| ws.costs_overview(Timestamp::now()))
 }
 
 // Review workflow (issue 10) ------------------------------------------------------
@@ -551,123 +670,6 @@ fn review_import_decision(s: State<'_, Session>, path: String) -> Reply<ReviewOv
         let file = review::user_path(ws.root(), &path);
         ws.review_import_decision(&file, Timestamp::now())
     })
-}
-
-/// A text of the duplicates index (a document, corpus or knowledge text), for the
-/// side-by-side view of a `dup.*` finding; `None` when it left the index meanwhile.
-#[tauri::command(rename_all = "snake_case", async)]
-fn dup_source(s: State<'_, Session>, id: String) -> Reply<Option<DuplicateSource>> {
-    with_ws(&s, |ws| ws.duplicate_source(&id))
-}
-
-/// The model settings screen: providers, key states, default chain, routing policy.
-#[tauri::command(rename_all = "snake_case", async)]
-fn model_settings(s: State<'_, Session>) -> Reply<ModelSettings> {
-    with_ws(&s, |ws| Ok(ws.model_settings(s.models.keychain())))
-}
-
-/// Adds or replaces `[models.providers.NAME]` in imprimatur.toml (audited).
-#[tauri::command(rename_all = "snake_case", async)]
-fn model_provider_save(s: State<'_, Session>, provider: ProviderInput) -> Reply<ProviderView> {
-    with_ws(&s, |ws| {
-        ws.save_provider(&provider, &s.author, Timestamp::now())
-    })
-}
-
-/// Removes a provider, and its name from the default chain and the routes (audited).
-#[tauri::command(rename_all = "snake_case", async)]
-fn model_provider_remove(s: State<'_, Session>, name: String) -> Reply<()> {
-    with_ws(&s, |ws| {
-        ws.remove_provider(&name, &s.author, Timestamp::now())
-    })
-}
-
-/// Sets `[models] default`, the chain used when no route matches (audited).
-#[tauri::command(rename_all = "snake_case", async)]
-fn model_default_set(s: State<'_, Session>, chain: Vec<String>) -> Reply<()> {
-    with_ws(&s, |ws| {
-        ws.set_default_chain(&chain, &s.author, Timestamp::now())
-    })
-}
-
-/// Stores an API key in the OS keychain; it is never sent back.
-#[tauri::command(rename_all = "snake_case", async)]
-fn model_key_set(s: State<'_, Session>, name: String, key: String) -> Reply<()> {
-    let secret = Secret::new(key);
-    with_ws(&s, |ws| {
-        ws.store_key(
-            s.models.keychain(),
-            &name,
-            &secret,
-            &s.author,
-            Timestamp::now(),
-        )
-    })
-}
-
-/// Removes an API key from the OS keychain; false when there was none.
-#[tauri::command(rename_all = "snake_case", async)]
-fn model_key_delete(s: State<'_, Session>, name: String) -> Reply<bool> {
-    with_ws(&s, |ws| {
-        ws.delete_key(s.models.keychain(), &name, &s.author, Timestamp::now())
-    })
-}
-
-/// Sends a short prompt to one model and reports what came back.
-#[tauri::command(rename_all = "snake_case", async)]
-fn model_test(s: State<'_, Session>, name: String) -> Reply<ConnectionTest> {
-    Ok(s.models
-        .test_connection(&ws_root(&s)?, &name, &s.author, Timestamp::now())?)
-}
-
-/// Rewrites a selection through the router, streaming `rewrite-progress` events.
-#[tauri::command(rename_all = "snake_case", async)]
-fn rewrite_run(
-    app: tauri::AppHandle,
-    s: State<'_, Session>,
-    id: DocumentId,
-    content: String,
-    selection: String,
-    action: RewriteAction,
-) -> Reply<Rewrite> {
-    let root = ws_root(&s)?;
-    Ok(s.models.rewrite(
-        &root,
-        &id,
-        &content,
-        &selection,
-        action,
-        &s.author,
-        Timestamp::now(),
-        &mut |p| {
-            let _ = app.emit("rewrite-progress", p);
-        },
-    )?)
-}
-
-/// Stops the running rewrite; its partial text is discarded.
-#[tauri::command(rename_all = "snake_case")]
-fn rewrite_cancel(s: State<'_, Session>) {
-    s.models.cancel();
-}
-
-/// Saves the text after an accepted rewrite as a revision with origin `ai`.
-#[tauri::command(rename_all = "snake_case", async)]
-fn rewrite_accept(
-    s: State<'_, Session>,
-    id: DocumentId,
-    content: String,
-    rewrite: AcceptedRewrite,
-) -> Reply<SaveOutcome> {
-    with_ws(&s, |ws| {
-        ws.save_rewrite(&id, &content, &rewrite, &s.author, Timestamp::now())
-    })
-}
-
-/// Model costs per month and provider, per document, and the budget.
-#[tauri::command(rename_all = "snake_case", async)]
-fn costs_overview(s: State<'_, Session>) -> Reply<CostsOverview> {
-    with_ws(&s, |ws| ws.costs_overview(Timestamp::now()))
 }
 
 /// Brief templates: the workspace's `templates/briefs/`, then the bundled ones.
@@ -897,7 +899,6 @@ fn main() {
             kb_cancel,
             kb_source,
             facts_check,
-            dup_source,
             identity_state,
             identity_unlock,
             member_add,
@@ -911,6 +912,7 @@ fn main() {
             review_export_bundle,
             review_decide_bundle,
             review_import_decision,
+            dup_source,
             model_settings,
             model_provider_save,
             model_provider_remove,

@@ -54,8 +54,16 @@ async fn run(app: &App) {
     std::os::unix::fs::symlink(&model, models.join("multilingual-e5-small")).unwrap();
 
     // Index the demo knowledge through the knowledge panel.
-    by_testid(c, "knowledge-button").await.click().await.unwrap();
-    by_testid(c, "knowledge-ingest").await.click().await.unwrap();
+    by_testid(c, "knowledge-button")
+        .await
+        .click()
+        .await
+        .unwrap();
+    by_testid(c, "knowledge-ingest")
+        .await
+        .click()
+        .await
+        .unwrap();
     let done = until_js(
         c,
         "the ingestion",
@@ -67,7 +75,11 @@ async fn run(app: &App) {
     )
     .await;
     assert_eq!(done, "done");
-    by_testid(c, "knowledge-button").await.click().await.unwrap();
+    by_testid(c, "knowledge-button")
+        .await
+        .click()
+        .await
+        .unwrap();
 
     // Open the demo article.
     wait_until(c, "the demo article in the list", || async {

@@ -24,7 +24,10 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 fn main() {
     let model = imprimatur_workspace::knowledge::default_model_dir();
     if !model.join("model.safetensors").exists() {
-        println!("facts bench skipped: no embedding model in {}", model.display());
+        println!(
+            "facts bench skipped: no embedding model in {}",
+            model.display()
+        );
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -38,7 +41,11 @@ fn main() {
     // A 2,000-word article: the demo articles' bodies, repeated with changed numbers so
     // that sentences differ (the verdict cache must not serve repeats).
     let mut bodies = String::new();
-    for f in ["waermepumpe-im-altbau.md", "foerderung-waermepumpen-2026.md", "entwurf-wartungsvertrag.md"] {
+    for f in [
+        "waermepumpe-im-altbau.md",
+        "foerderung-waermepumpen-2026.md",
+        "entwurf-wartungsvertrag.md",
+    ] {
         let text = std::fs::read_to_string(
             concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/documents/").to_string() + f,
         )
@@ -54,8 +61,14 @@ fn main() {
         round += 1;
     }
     let words: Vec<&str> = article.split_whitespace().take(2000).collect();
-    let article = words.join(" ").replace(" ## ", "\n\n## ").replace(" - ", "\n- ");
-    let doc = Document::parse(format!("---\ntitle: Bench\nlang: de\n---\n\n{article}"), Lang::De);
+    let article = words
+        .join(" ")
+        .replace(" ## ", "\n\n## ")
+        .replace(" - ", "\n- ");
+    let doc = Document::parse(
+        format!("---\ntitle: Bench\nlang: de\n---\n\n{article}"),
+        Lang::De,
+    );
     let state = FactsState::new();
     let cfg = FactsConfig::default();
 
@@ -79,14 +92,19 @@ fn main() {
             percentile(&times, 0.5),
             percentile(&times, 0.95)
         );
-        line.push(format!("{label} cold p50 {:.0} ms", percentile(&times, 0.5)));
+        line.push(format!(
+            "{label} cold p50 {:.0} ms",
+            percentile(&times, 0.5)
+        ));
 
         // The editor's re-check: one sentence edited, the rest from the cache.
         let cache = FactsCache::new();
         imprimatur_facts::check(&doc, &kb, None, &cache, &cfg);
         let mut times = Vec::new();
         for i in 0..15 {
-            let edited = doc.source.replacen("12.490,00 €", &format!("12.{}90,00 €", 5 + i % 4), 1);
+            let edited = doc
+                .source
+                .replacen("12.490,00 €", &format!("12.{}90,00 €", 5 + i % 4), 1);
             let edited = Document::parse(edited, Lang::De);
             let t = Instant::now();
             let r = imprimatur_facts::check(&edited, &kb, None, &cache, &cfg);
@@ -99,7 +117,10 @@ fn main() {
             percentile(&times, 0.5),
             percentile(&times, 0.95)
         );
-        line.push(format!("{label} incremental p50 {:.1} ms", percentile(&times, 0.5)));
+        line.push(format!(
+            "{label} incremental p50 {:.1} ms",
+            percentile(&times, 0.5)
+        ));
     }
     println!("facts bench: {} (target p50 ≤ 50 ms)", line.join(", "));
 }

@@ -39,6 +39,9 @@ pub enum WorkspaceError {
     RuleName(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The review workflow refused (a rule, a tampered file) or failed.
+    #[error(transparent)]
+    Review(#[from] imprimatur_review::ReviewError),
     /// The model layer: routing, providers, budgets, the confidentiality gate.
     #[error(transparent)]
     Model(#[from] imprimatur_model::ModelError),
@@ -54,9 +57,6 @@ pub enum WorkspaceError {
     EmptySelection,
     #[error("no language model is configured; add one under Settings → Models (or [models.providers] in imprimatur.toml)")]
     NoModels,
-    /// The review workflow refused (a rule, a tampered file) or failed.
-    #[error(transparent)]
-    Review(#[from] imprimatur_review::ReviewError),
 }
 
 impl WorkspaceError {
@@ -73,6 +73,7 @@ impl WorkspaceError {
             WorkspaceError::InvalidRule { .. } => "workspace.invalid_rule",
             WorkspaceError::RuleName(_) => "workspace.rule_name",
             WorkspaceError::Store(e) => e.code(),
+            WorkspaceError::Review(e) => e.code(),
             WorkspaceError::Model(e) => e.code(),
             WorkspaceError::Key(_) => "model_key",
             WorkspaceError::LocalModel(_) => "model_local",
@@ -80,7 +81,6 @@ impl WorkspaceError {
             WorkspaceError::Template { .. } => "workspace.template",
             WorkspaceError::EmptySelection => "rewrite.empty_selection",
             WorkspaceError::NoModels => "model_none",
-            WorkspaceError::Review(e) => e.code(),
         }
     }
 }

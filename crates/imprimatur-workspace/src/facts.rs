@@ -53,7 +53,9 @@ impl FactsState {
             }
         }
         // The index changes with ingestion, also without a file change.
-        if let Ok(m) = std::fs::metadata(imprimatur_knowledge::index_dir(root).join(imprimatur_knowledge::INDEX_FILE)) {
+        if let Ok(m) = std::fs::metadata(
+            imprimatur_knowledge::index_dir(root).join(imprimatur_knowledge::INDEX_FILE),
+        ) {
             m.modified().ok().hash(&mut h);
         }
         let generation = h.finish();
@@ -67,7 +69,9 @@ impl FactsState {
             .iter()
             .filter_map(|(rel, _)| source_text(root, rel).ok().map(|s| s.text))
             .collect();
-        let names = Arc::new(imprimatur_facts::known_names(texts.iter().map(String::as_str)));
+        let names = Arc::new(imprimatur_facts::known_names(
+            texts.iter().map(String::as_str),
+        ));
         *slot = Some((root.to_path_buf(), generation, names.clone()));
         (generation, names)
     }
@@ -76,8 +80,14 @@ impl FactsState {
 /// A chunk's language from its `lang` field, else from its words.
 fn lang_of(lang: &str, text: &str) -> Lang {
     Lang::parse(lang).unwrap_or_else(|| {
-        let en = [" the ", " and ", " of ", " is "].iter().filter(|w| text.contains(*w)).count();
-        let de = [" der ", " die ", " und ", " ist "].iter().filter(|w| text.contains(*w)).count();
+        let en = [" the ", " and ", " of ", " is "]
+            .iter()
+            .filter(|w| text.contains(*w))
+            .count();
+        let de = [" der ", " die ", " und ", " ist "]
+            .iter()
+            .filter(|w| text.contains(*w))
+            .count();
         if en > de {
             Lang::En
         } else {
@@ -96,7 +106,12 @@ pub struct KnowledgeEvidence<'a> {
 }
 
 impl<'a> KnowledgeEvidence<'a> {
-    pub fn new(root: &Path, knowledge: &'a Knowledge, state: &FactsState, mode: SearchMode) -> Self {
+    pub fn new(
+        root: &Path,
+        knowledge: &'a Knowledge,
+        state: &FactsState,
+        mode: SearchMode,
+    ) -> Self {
         let (generation, names) = state.names(root);
         KnowledgeEvidence {
             root: root.to_path_buf(),
@@ -114,7 +129,13 @@ impl Evidence for KnowledgeEvidence<'_> {
             .iter()
             .map(|q| {
                 self.knowledge
-                    .search(&self.root, q, self.mode, &KnowledgeFilters::default(), limit)
+                    .search(
+                        &self.root,
+                        q,
+                        self.mode,
+                        &KnowledgeFilters::default(),
+                        limit,
+                    )
                     .map(|r| {
                         r.hits
                             .into_iter()
@@ -185,7 +206,13 @@ impl Workspace {
         }
         let doc: Document = self.parse_document(source);
         let evidence = KnowledgeEvidence::new(self.root(), knowledge, state, SearchMode::Hybrid);
-        imprimatur_facts::check(&doc, &evidence, judge, &state.cache, &FactsConfig::default())
+        imprimatur_facts::check(
+            &doc,
+            &evidence,
+            judge,
+            &state.cache,
+            &FactsConfig::default(),
+        )
     }
 }
 
@@ -199,7 +226,12 @@ pub struct ModelJudge {
 }
 
 impl ModelJudge {
-    pub fn new(router: Router, root: &Path, actor: &str, now: Timestamp) -> crate::WorkspaceResult<ModelJudge> {
+    pub fn new(
+        router: Router,
+        root: &Path,
+        actor: &str,
+        now: Timestamp,
+    ) -> crate::WorkspaceResult<ModelJudge> {
         Ok(ModelJudge {
             router,
             workspace: Mutex::new(Workspace::open(root)?),
@@ -213,7 +245,11 @@ impl ModelJudge {
 pub fn judge_messages(claim: &str, evidence: &[&str]) -> Vec<Message> {
     let mut quoted = String::new();
     for (i, e) in evidence.iter().enumerate() {
-        quoted.push_str(&format!("<source {}>\n{}\n</source>\n", i + 1, e.replace('<', "‹")));
+        quoted.push_str(&format!(
+            "<source {}>\n{}\n</source>\n",
+            i + 1,
+            e.replace('<', "‹")
+        ));
     }
     vec![
         Message::system(
@@ -245,7 +281,11 @@ pub fn parse_verdict(answer: &str) -> Option<Verdict> {
 
 impl Judge for ModelJudge {
     fn judge(&self, claim: &str, evidence: &[&str], _lang: Lang) -> Option<(Verdict, f32)> {
-        let mut ask = Ask::new(Task::FactCheck, judge_messages(claim, evidence), &self.actor);
+        let mut ask = Ask::new(
+            Task::FactCheck,
+            judge_messages(claim, evidence),
+            &self.actor,
+        );
         ask.params.max_tokens = 8;
         ask.params.temperature = 0.0;
         let mut ws = self.workspace.lock().unwrap_or_else(|p| p.into_inner());

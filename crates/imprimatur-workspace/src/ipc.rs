@@ -363,13 +363,6 @@ pub fn typescript_bindings() -> String {
         crate::rewrite::Rewrite::decl(&cfg),
         crate::rewrite::RewriteProgress::decl(&cfg),
         crate::rewrite::AcceptedRewrite::decl(&cfg),
-    ];
-    let mut out = String::from(
-        "// Generated from the Rust types by `cargo test -p imprimatur-workspace bindings` \
-         (UPDATE_BINDINGS=1). Do not edit.\n",
-    );
-    for d in decls {
-        out.push_str("export ");
         // Brief → draft (draft.rs, imprimatur-draft).
         imprimatur_draft::SearchIntent::decl(&cfg),
         imprimatur_draft::AddressForm::decl(&cfg),
@@ -395,6 +388,13 @@ pub fn typescript_bindings() -> String {
         imprimatur_store::ProvenanceSpan::decl(&cfg),
         imprimatur_store::Provenance::decl(&cfg),
         crate::draft::HeadProvenance::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types by `cargo test -p imprimatur-workspace bindings` \
+         (UPDATE_BINDINGS=1). Do not edit.\n",
+    );
+    for d in decls {
+        out.push_str("export ");
         out.push_str(&d);
         out.push('\n');
     }

@@ -12,14 +12,14 @@ mod bundled;
 pub mod check;
 pub mod draft;
 pub mod duplicates;
-pub mod facts;
 mod error;
+pub mod facts;
 pub mod ipc;
 pub mod knowledge;
 pub mod models;
 pub mod recent;
-pub mod rewrite;
 pub mod review;
+pub mod rewrite;
 pub mod rules;
 mod settings;
 

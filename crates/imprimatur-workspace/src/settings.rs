@@ -248,7 +248,10 @@ mod tests {
         let msg = parse(Path::new("imprimatur.toml"), typo)
             .unwrap_err()
             .to_string();
-        assert!(msg.contains("line 5") && msg.contains("near_duplicate"), "{msg}");
+        assert!(
+            msg.contains("line 5") && msg.contains("near_duplicate"),
+            "{msg}"
+        );
         let source = "[workspace]\nname = \"x\"\n[duplicates]\nsources = [\"web\"]\n";
         let msg = parse(Path::new("imprimatur.toml"), source)
             .unwrap_err()

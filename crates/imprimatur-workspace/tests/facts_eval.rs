@@ -27,7 +27,10 @@ struct Row {
 }
 
 fn rows() -> Vec<Row> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/facts-eval.tsv");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/facts-eval.tsv"
+    );
     std::fs::read_to_string(path)
         .unwrap()
         .lines()
@@ -51,7 +54,10 @@ fn rows() -> Vec<Row> {
 }
 
 fn is_numeric(category: &str) -> bool {
-    matches!(category, "price" | "percent" | "date" | "duration" | "spec" | "number")
+    matches!(
+        category,
+        "price" | "percent" | "date" | "duration" | "spec" | "number"
+    )
 }
 
 /// The verdict on one labelled sentence: its claims' worst verdict (a sentence that is
@@ -91,16 +97,37 @@ impl Table {
     }
     fn pr(&self, v: Verdict) -> (f64, f64, usize) {
         let tp = *self.counts.get(&(v, v)).unwrap_or(&0) as f64;
-        let predicted: usize = self.counts.iter().filter(|((_, g), _)| *g == v).map(|(_, n)| n).sum();
-        let actual: usize = self.counts.iter().filter(|((l, _), _)| *l == v).map(|(_, n)| n).sum();
-        let p = if predicted == 0 { 1.0 } else { tp / predicted as f64 };
+        let predicted: usize = self
+            .counts
+            .iter()
+            .filter(|((_, g), _)| *g == v)
+            .map(|(_, n)| n)
+            .sum();
+        let actual: usize = self
+            .counts
+            .iter()
+            .filter(|((l, _), _)| *l == v)
+            .map(|(_, n)| n)
+            .sum();
+        let p = if predicted == 0 {
+            1.0
+        } else {
+            tp / predicted as f64
+        };
         let r = if actual == 0 { 1.0 } else { tp / actual as f64 };
         (p, r, actual)
     }
     fn print(&self, title: &str) {
         println!("{title}");
-        println!("  {:<13} {:>9} {:>7} {:>4}", "verdict", "precision", "recall", "n");
-        for v in [Verdict::Supported, Verdict::Contradicted, Verdict::Unverifiable] {
+        println!(
+            "  {:<13} {:>9} {:>7} {:>4}",
+            "verdict", "precision", "recall", "n"
+        );
+        for v in [
+            Verdict::Supported,
+            Verdict::Contradicted,
+            Verdict::Unverifiable,
+        ] {
             let (p, r, n) = self.pr(v);
             println!("  {:<13} {:>9.3} {:>7.3} {:>4}", v.as_str(), p, r, n);
         }
@@ -117,7 +144,10 @@ fn fact_check_precision_and_recall_on_the_demo_knowledge_base() {
     }
     let model = imprimatur_workspace::knowledge::default_model_dir();
     if !model.join("model.safetensors").exists() {
-        eprintln!("skipped: no embedding model in {} (scripts/test.sh installs it)", model.display());
+        eprintln!(
+            "skipped: no embedding model in {} (scripts/test.sh installs it)",
+            model.display()
+        );
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -144,15 +174,27 @@ fn fact_check_precision_and_recall_on_the_demo_knowledge_base() {
         let got = verdict(row, &kb, None);
         predictions.push(got);
         all.add(row.label, got);
-        by_lang.entry(row.lang.as_str()).or_insert_with(Table::new).add(row.label, got);
+        by_lang
+            .entry(row.lang.as_str())
+            .or_insert_with(Table::new)
+            .add(row.label, got);
         if is_numeric(&row.category) {
             numeric.add(row.label, got);
         }
         if got != row.label {
-            misses.push(format!("  {:<12} → {:<12} [{}] {}", row.label.as_str(), got.as_str(), row.category, row.sentence));
+            misses.push(format!(
+                "  {:<12} → {:<12} [{}] {}",
+                row.label.as_str(),
+                got.as_str(),
+                row.category,
+                row.sentence
+            ));
         }
     }
-    println!("facts eval: {} claims ({de} German, {en} English), hybrid retrieval top 6", rows.len());
+    println!(
+        "facts eval: {} claims ({de} German, {en} English), hybrid retrieval top 6",
+        rows.len()
+    );
     all.print("deterministic layer, all claims:");
     for (lang, t) in &by_lang {
         t.print(&format!("deterministic layer, {lang}:"));
@@ -170,7 +212,8 @@ fn fact_check_precision_and_recall_on_the_demo_knowledge_base() {
             std::fs::write(&toml, text).unwrap();
         }
         let ws = Workspace::open(&root).unwrap();
-        let models = imprimatur_workspace::models::Models::new(imprimatur_model::Keychain::default());
+        let models =
+            imprimatur_workspace::models::Models::new(imprimatur_model::Keychain::default());
         match models.router(&ws) {
             Ok(router) => {
                 let judge = ModelJudge::new(router, &root, "eval", now).unwrap();
@@ -195,14 +238,29 @@ fn fact_check_precision_and_recall_on_the_demo_knowledge_base() {
             Err(e) => println!("model layer not run: {e}"),
         }
     } else if !llm.is_file() {
-        println!("model layer not run: no embedded model at {}", llm.display());
+        println!(
+            "model layer not run: no embedded model at {}",
+            llm.display()
+        );
     } else {
         println!("model layer not run: FACTS_EVAL_MODEL=0");
     }
 
     let (p, r, _) = numeric.pr(Verdict::Contradicted);
-    let wrongly_supported = *all.counts.get(&(Verdict::Contradicted, Verdict::Supported)).unwrap_or(&0);
-    assert_eq!(wrongly_supported, 0, "a contradicted claim came out supported");
-    assert!(r >= 0.95, "contradicted recall {r:.3} < 0.95 on numeric claims");
-    assert!(p >= 0.9, "contradicted precision {p:.3} < 0.9 on numeric claims");
+    let wrongly_supported = *all
+        .counts
+        .get(&(Verdict::Contradicted, Verdict::Supported))
+        .unwrap_or(&0);
+    assert_eq!(
+        wrongly_supported, 0,
+        "a contradicted claim came out supported"
+    );
+    assert!(
+        r >= 0.95,
+        "contradicted recall {r:.3} < 0.95 on numeric claims"
+    );
+    assert!(
+        p >= 0.9,
+        "contradicted precision {p:.3} < 0.9 on numeric claims"
+    );
 }

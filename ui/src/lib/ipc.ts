@@ -51,7 +51,6 @@ import type {
   RewriteProgress,
 } from './bindings';
 
-export type { Ignore, IgnoreScope } from './bindings';
 import type {
   BriefEntry,
   BriefOpened,
@@ -64,6 +63,7 @@ import type {
   UncitedClaim,
 } from './bindings';
 
+export type { Ignore, IgnoreScope } from './bindings';
 
 export interface IgnoreRequest {
   code: string;
@@ -202,9 +202,6 @@ export const rewriteAccept = (id: DocumentId, content: string, rewrite: Accepted
   call<SaveOutcome>('rewrite_accept', { id, content, rewrite });
 export const onRewriteProgress = (f: (p: RewriteProgress) => void) =>
   listen<RewriteProgress>('rewrite-progress', (e) => f(e.payload));
-export const costsOverview = () => call<CostsOverview>('costs_overview');
-
-export const ipc = {
 
 /** Brief templates: the workspace's, then the bundled ones it does not override. */
 export const briefTemplates = () => call<BriefTemplate[]>('brief_templates');
@@ -229,6 +226,9 @@ export const draftClaims = (content: string) => call<UncitedClaim[]>('draft_clai
 export const docProvenance = (id: DocumentId) => call<HeadProvenance | null>('doc_provenance', { id });
 export const onDraftEvent = (f: (p: DraftProgress) => void) =>
   listen<DraftProgress>('draft-event', (e) => f(e.payload));
+export const costsOverview = () => call<CostsOverview>('costs_overview');
+
+export const ipc = {
   appState,
   workspaceOpen,
   workspaceCreate,
@@ -256,8 +256,8 @@ export const onDraftEvent = (f: (p: DraftProgress) => void) =>
   kbCancel,
   kbSource,
   factsCheck,
-  dupSource,
   onKbChanged,
+  dupSource,
   onKbProgress,
   identityState,
   identityUnlock,
