@@ -516,7 +516,7 @@ fn costs_overview(s: State<'_, Session>) -> Reply<CostsOverview> {
 // Review workflow (issue 10) ------------------------------------------------------
 
 /// The proven actor, or an error saying how to become one.
-fn acting<'a>(guard: &'a Option<Actor>) -> Reply<&'a Actor> {
+fn acting(guard: &Option<Actor>) -> Reply<&Actor> {
     guard.as_ref().ok_or_else(|| IpcError {
         code: "review.no_identity".into(),
         message: "Nobody is unlocked: choose who you are in the top bar (\"Acting as\") and unlock with your key from this computer's keychain.".into(),

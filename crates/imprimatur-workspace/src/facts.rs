@@ -23,11 +23,15 @@ use crate::ipc::KnowledgeFilters;
 use crate::knowledge::{knowledge_dir, source_text, Knowledge};
 use crate::Workspace;
 
+/// The knowledge base's product and model names, with the knowledge folder and the
+/// index generation they were read from (so a re-ingest refreshes them).
+type KnownNames = (PathBuf, u64, Arc<BTreeSet<String>>);
+
 /// Verdict cache and the knowledge base's names, kept between checks.
 #[derive(Default)]
 pub struct FactsState {
     cache: FactsCache,
-    names: Mutex<Option<(PathBuf, u64, Arc<BTreeSet<String>>)>>,
+    names: Mutex<Option<KnownNames>>,
 }
 
 impl FactsState {
