@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use imprimatur_embed::Embedder;
-use imprimatur_knowledge::chosen::{self, Embedding, Index};
+use imprimatur_knowledge::chosen::{self, Embedding, Index, NoEmbedding};
 use imprimatur_knowledge::eval::{self, EvalOptions};
 use imprimatur_knowledge::settings::{embedder_setting, index_location, EmbedderSetting};
 use imprimatur_knowledge::{Filters, KnowledgeError, SearchMode, SearchQuery};
@@ -53,16 +53,19 @@ pub(crate) fn run(cmd: &KbCommand, workspace: &Path, json: bool) -> Result<Outco
             let location = index_location(section).map_err(knowledge_error)?;
             let setting = embedder_setting(section).map_err(knowledge_error)?;
             let embedding = if mode == SearchMode::Bm25 {
-                Err("BM25 was asked for".to_string())
+                Err(NoEmbedding::Bm25Asked)
             } else {
                 Embedding::load(
                     &setting,
                     &imprimatur_embed::default_model_dir(),
                     &Keychain::default(),
                 )
-                .map_err(|why| match setting {
-                    EmbedderSetting::Local => format!("{why}; {INSTALL_HINT}"),
-                    EmbedderSetting::Remote(_) => why.to_string(),
+                .map_err(|source| match setting {
+                    EmbedderSetting::Local => NoEmbedding::NotInstalled {
+                        source,
+                        hint: INSTALL_HINT,
+                    },
+                    EmbedderSetting::Remote(_) => NoEmbedding::Unavailable(Box::new(source)),
                 })
             };
             let index = Index::open(
@@ -83,8 +86,8 @@ pub(crate) fn run(cmd: &KbCommand, workspace: &Path, json: bool) -> Result<Outco
                 lang: lang.clone(),
                 limit: *limit,
             };
-            let results = chosen::search(&index, embedding.as_ref().map_err(Clone::clone), search)
-                .map_err(knowledge_error)?;
+            let results =
+                chosen::search(&index, embedding.as_ref(), search).map_err(knowledge_error)?;
             let indexed = index.chunk_count().map_err(knowledge_error)?;
             let (mode, note, hits) = (results.mode, results.note, results.hits);
             if json {

@@ -193,13 +193,31 @@ pub struct Results {
     pub hits: Vec<Hit>,
 }
 
-/// Searches `index`. Dense and hybrid need `embedding`: when it is missing (`Err` holds
+/// Why a search has no query embedder; the search then runs BM25 only and shows this as
+/// its note.
+#[derive(Debug, thiserror::Error)]
+pub enum NoEmbedding {
+    #[error("BM25 was asked for")]
+    Bm25Asked,
+    /// The embedder could not be loaded or reached (the app's and the CLI's own errors).
+    #[error("{0}")]
+    Unavailable(Box<dyn std::error::Error + Send + Sync>),
+    /// The local model is missing; `hint` says how to install it.
+    #[error("{source}; {hint}")]
+    NotInstalled {
+        #[source]
+        source: KnowledgeError,
+        hint: &'static str,
+    },
+}
+
+/// Searches `index`. Dense and hybrid need `embedding`: when it is missing (`Err` says
 /// why, e.g. the model is not installed or the endpoint is down) the search runs BM25
 /// only and says why in [`Results::note`]. An embedder other than the one that built
 /// the embedded index is an error (its query vectors would not be comparable).
 pub fn search(
     index: &Index,
-    embedding: Result<&Embedding, String>,
+    embedding: Result<&Embedding, &NoEmbedding>,
     mut query: SearchQuery,
 ) -> Result<Results, KnowledgeError> {
     let mut note = None;
@@ -222,7 +240,7 @@ pub fn search(
                     Err(why) => note = Some(why.to_string()),
                 }
             }
-            Err(why) => note = Some(why),
+            Err(why) => note = Some(why.to_string()),
         }
         if vector.is_none() {
             query.mode = SearchMode::Bm25;

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
 
-use imprimatur_knowledge::chosen::{self, Embedding, Index};
+use imprimatur_knowledge::chosen::{self, Embedding, Index, NoEmbedding};
 use imprimatur_knowledge::pipeline::{self, IngestError, Ingestion, SourceRecord, SourceStatus};
 use imprimatur_knowledge::settings::{
     embedder_setting, index_location, EmbedderSetting, IndexLocation,
@@ -249,16 +249,17 @@ impl Knowledge {
         limit: usize,
     ) -> Result<KnowledgeResults, KnowledgeFault> {
         let embedding = if mode == SearchMode::Bm25 {
-            Err("BM25 was asked for".to_string())
+            Err(NoEmbedding::Bm25Asked)
         } else {
-            self.embedder(root).map_err(|e| e.to_string())
+            self.embedder(root)
+                .map_err(|e| NoEmbedding::Unavailable(Box::new(e)))
         };
         let index = self.index(root, embedding.as_ref().ok().map(|e| e.dimension()))?;
         let query = SearchQuery::new(text)
             .mode(mode)
             .filters(filters_of(filters))
             .limit(limit.clamp(1, 100));
-        let results = chosen::search(&index, embedding.as_deref().map_err(Clone::clone), query)?;
+        let results = chosen::search(&index, embedding.as_deref(), query)?;
         Ok(KnowledgeResults {
             mode: results.mode.into(),
             note: results.note,
