@@ -61,48 +61,35 @@ struct Session {
     facts: FactsState,
 }
 
-/// The acting person's name. It reads as `&str` (`&s.author`) in every command that
-/// records who did something, so those commands follow an identity switch unchanged.
-/// Each distinct name is leaked once (a few bytes per member per run) so that the deref
-/// can hand out `&str` while the name behind it may change.
+/// The acting person's name: the OS user until someone unlocks their key, then that
+/// member. Commands read it (`s.author.get()`) each time they record who did something,
+/// so they follow an identity switch.
 struct ActingName {
-    os_user: &'static str,
-    current: Mutex<&'static str>,
-    known: Mutex<Vec<&'static str>>,
+    os_user: String,
+    current: Mutex<String>,
 }
 
 impl ActingName {
     fn new(os_user: String) -> ActingName {
-        let os_user: &'static str = Box::leak(os_user.into_boxed_str());
         ActingName {
+            current: Mutex::new(os_user.clone()),
             os_user,
-            current: Mutex::new(os_user),
-            known: Mutex::new(vec![os_user]),
         }
     }
 
+    fn get(&self) -> String {
+        self.current
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
     fn set(&self, name: &str) {
-        let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
-        let interned = match known.iter().find(|k| **k == name) {
-            Some(k) => *k,
-            None => {
-                let k: &'static str = Box::leak(name.to_string().into_boxed_str());
-                known.push(k);
-                k
-            }
-        };
-        *self.current.lock().unwrap_or_else(|p| p.into_inner()) = interned;
+        *self.current.lock().unwrap_or_else(|p| p.into_inner()) = name.to_string();
     }
 
     fn reset(&self) {
-        *self.current.lock().unwrap_or_else(|p| p.into_inner()) = self.os_user;
-    }
-}
-
-impl std::ops::Deref for ActingName {
-    type Target = str;
-    fn deref(&self) -> &str {
-        *self.current.lock().unwrap_or_else(|p| p.into_inner())
+        self.set(&self.os_user.clone());
     }
 }
 
@@ -150,7 +137,7 @@ fn app_state(s: State<'_, Session>) -> AppState {
     let guard = s.workspace.lock().unwrap_or_else(|p| p.into_inner());
     AppState {
         workspace: guard.as_ref().map(Workspace::info),
-        author: s.author.to_string(),
+        author: s.author.get(),
     }
 }
 
@@ -161,14 +148,17 @@ fn workspace_open(s: State<'_, Session>, path: PathBuf) -> Reply<WorkspaceInfo> 
 
 #[tauri::command(rename_all = "snake_case", async)]
 fn workspace_create(s: State<'_, Session>, path: PathBuf) -> Reply<WorkspaceInfo> {
-    install(&s, Workspace::init(&path, &s.author, Timestamp::now())?)
+    install(
+        &s,
+        Workspace::init(&path, &s.author.get(), Timestamp::now())?,
+    )
 }
 
 #[tauri::command(rename_all = "snake_case", async)]
 fn workspace_open_demo(s: State<'_, Session>) -> Reply<WorkspaceInfo> {
     install(
         &s,
-        recent::open_or_create_demo(&s.data_dir, &s.author, Timestamp::now())?,
+        recent::open_or_create_demo(&s.data_dir, &s.author.get(), Timestamp::now())?,
     )
 }
 
@@ -182,7 +172,7 @@ fn doc_create(s: State<'_, Session>, title: String) -> Reply<DocumentSummary> {
     with_ws(&s, |ws| {
         Ok(ws
             .store_mut()
-            .create_document(&title, &s.author, Timestamp::now())?)
+            .create_document(&title, &s.author.get(), Timestamp::now())?)
     })
 }
 
@@ -201,7 +191,7 @@ fn doc_save(
     with_ws(&s, |ws| {
         let new = NewRevision {
             content: &content,
-            author: &s.author,
+            author: &s.author.get(),
             origin: Origin::Human,
             message: message.as_deref().filter(|m| !m.trim().is_empty()),
         };
@@ -224,7 +214,7 @@ fn doc_restore(s: State<'_, Session>, id: DocumentId, rev: RevisionId) -> Reply<
     with_ws(&s, |ws| {
         Ok(ws
             .store_mut()
-            .restore(&id, &rev, &s.author, Timestamp::now())?)
+            .restore(&id, &rev, &s.author.get(), Timestamp::now())?)
     })
 }
 
@@ -280,7 +270,7 @@ fn finding_ignore(
             matched: &matched,
             context: &context,
             reason: &reason,
-            author: &s.author,
+            author: &s.author.get(),
         };
         Ok(ws.store_mut().ignore_finding(&id, new, Timestamp::now())?)
     })
@@ -291,7 +281,7 @@ fn finding_unignore(s: State<'_, Session>, id: DocumentId, ignore: String) -> Re
     with_ws(&s, |ws| {
         Ok(ws
             .store_mut()
-            .unignore_finding(&id, &ignore, &s.author, Timestamp::now())?)
+            .unignore_finding(&id, &ignore, &s.author.get(), Timestamp::now())?)
     })
 }
 
@@ -310,7 +300,7 @@ fn rule_list(s: State<'_, Session>) -> Reply<RuleListing> {
 #[tauri::command(rename_all = "snake_case", async)]
 fn rule_set_level(s: State<'_, Session>, code: String, level: RuleLevel) -> Reply<RuleEntry> {
     with_ws(&s, |ws| {
-        ws.set_rule_level(&code, level, &s.author, Timestamp::now())
+        ws.set_rule_level(&code, level, &s.author.get(), Timestamp::now())
     })
 }
 
@@ -323,7 +313,7 @@ fn rule_save(
     source: String,
 ) -> Reply<RuleEntry> {
     with_ws(&s, |ws| {
-        ws.save_rule(&pack, &name, &source, &s.author, Timestamp::now())
+        ws.save_rule(&pack, &name, &source, &s.author.get(), Timestamp::now())
     })
 }
 
@@ -413,7 +403,7 @@ fn model_settings(s: State<'_, Session>) -> Reply<ModelSettings> {
 #[tauri::command(rename_all = "snake_case", async)]
 fn model_provider_save(s: State<'_, Session>, provider: ProviderInput) -> Reply<ProviderView> {
     with_ws(&s, |ws| {
-        ws.save_provider(&provider, &s.author, Timestamp::now())
+        ws.save_provider(&provider, &s.author.get(), Timestamp::now())
     })
 }
 
@@ -421,7 +411,7 @@ fn model_provider_save(s: State<'_, Session>, provider: ProviderInput) -> Reply<
 #[tauri::command(rename_all = "snake_case", async)]
 fn model_provider_remove(s: State<'_, Session>, name: String) -> Reply<()> {
     with_ws(&s, |ws| {
-        ws.remove_provider(&name, &s.author, Timestamp::now())
+        ws.remove_provider(&name, &s.author.get(), Timestamp::now())
     })
 }
 
@@ -429,7 +419,7 @@ fn model_provider_remove(s: State<'_, Session>, name: String) -> Reply<()> {
 #[tauri::command(rename_all = "snake_case", async)]
 fn model_default_set(s: State<'_, Session>, chain: Vec<String>) -> Reply<()> {
     with_ws(&s, |ws| {
-        ws.set_default_chain(&chain, &s.author, Timestamp::now())
+        ws.set_default_chain(&chain, &s.author.get(), Timestamp::now())
     })
 }
 
@@ -442,7 +432,7 @@ fn model_key_set(s: State<'_, Session>, name: String, key: String) -> Reply<()> 
             s.models.keychain(),
             &name,
             &secret,
-            &s.author,
+            &s.author.get(),
             Timestamp::now(),
         )
     })
@@ -452,7 +442,12 @@ fn model_key_set(s: State<'_, Session>, name: String, key: String) -> Reply<()> 
 #[tauri::command(rename_all = "snake_case", async)]
 fn model_key_delete(s: State<'_, Session>, name: String) -> Reply<bool> {
     with_ws(&s, |ws| {
-        ws.delete_key(s.models.keychain(), &name, &s.author, Timestamp::now())
+        ws.delete_key(
+            s.models.keychain(),
+            &name,
+            &s.author.get(),
+            Timestamp::now(),
+        )
     })
 }
 
@@ -460,7 +455,7 @@ fn model_key_delete(s: State<'_, Session>, name: String) -> Reply<bool> {
 #[tauri::command(rename_all = "snake_case", async)]
 fn model_test(s: State<'_, Session>, name: String) -> Reply<ConnectionTest> {
     Ok(s.models
-        .test_connection(&ws_root(&s)?, &name, &s.author, Timestamp::now())?)
+        .test_connection(&ws_root(&s)?, &name, &s.author.get(), Timestamp::now())?)
 }
 
 /// Rewrites a selection through the router, streaming `rewrite-progress` events.
@@ -480,7 +475,7 @@ fn rewrite_run(
         &content,
         &selection,
         action,
-        &s.author,
+        &s.author.get(),
         Timestamp::now(),
         &mut |p| {
             let _ = app.emit("rewrite-progress", p);
@@ -503,7 +498,7 @@ fn rewrite_accept(
     rewrite: AcceptedRewrite,
 ) -> Reply<SaveOutcome> {
     with_ws(&s, |ws| {
-        ws.save_rewrite(&id, &content, &rewrite, &s.author, Timestamp::now())
+        ws.save_rewrite(&id, &content, &rewrite, &s.author.get(), Timestamp::now())
     })
 }
 
@@ -698,7 +693,7 @@ fn brief_save(
     values: BTreeMap<String, serde_json::Value>,
 ) -> Reply<BriefSaved> {
     with_draft(&s, |ws| {
-        ws.save_brief(path.as_deref(), values, &s.author, Timestamp::now())
+        ws.save_brief(path.as_deref(), values, &s.author.get(), Timestamp::now())
     })
 }
 
@@ -720,7 +715,7 @@ fn draft_context<'a>(
 #[tauri::command(rename_all = "snake_case", async)]
 fn draft_outline(app: tauri::AppHandle, s: State<'_, Session>, brief: String) -> Reply<Outline> {
     let root = ws_root(&s)?;
-    let author = s.author.to_string();
+    let author = s.author.get();
     Ok(s.drafting
         .outline(&draft_context(&s, &root, &author), &brief, &mut |p| {
             let _ = app.emit("draft-event", p);
@@ -737,7 +732,7 @@ fn draft_write(
     outline: Outline,
 ) -> Reply<DraftSaved> {
     let root = ws_root(&s)?;
-    let author = s.author.to_string();
+    let author = s.author.get();
     Ok(s.drafting.write(
         &draft_context(&s, &root, &author),
         &brief,
@@ -759,7 +754,7 @@ fn draft_section(
     index: usize,
 ) -> Reply<DraftSaved> {
     let root = ws_root(&s)?;
-    let author = s.author.to_string();
+    let author = s.author.get();
     Ok(s.drafting.regenerate(
         &draft_context(&s, &root, &author),
         &id,
