@@ -86,15 +86,7 @@ struct State {
     stopped: bool,
 }
 
-impl State {
-    fn malformed(&self, message: String) -> ProviderError {
-        ProviderError::Malformed {
-            url: self.url.clone(),
-            protocol: "Anthropic Messages SSE",
-            message,
-        }
-    }
-
+impl http::EventStream for State {
     fn event(
         &mut self,
         ev: sse::Event,
@@ -157,6 +149,22 @@ impl State {
         }
         Ok(true)
     }
+    fn ended(&self) -> bool {
+        self.stopped
+    }
+    fn received_chars(&self) -> usize {
+        self.text.chars().count()
+    }
+}
+
+impl State {
+    fn malformed(&self, message: String) -> ProviderError {
+        ProviderError::Malformed {
+            url: self.url.clone(),
+            protocol: "Anthropic Messages SSE",
+            message,
+        }
+    }
 }
 
 impl Provider for Anthropic {
@@ -179,7 +187,6 @@ impl Provider for Anthropic {
                 secret: true,
             });
         }
-        let mut parser = sse::Parser::default();
         let mut st = State {
             url: self.url.clone(),
             text: String::new(),
@@ -187,33 +194,16 @@ impl Provider for Anthropic {
             finish: None,
             stopped: false,
         };
-        let result = http::post_lines(
+        http::post_events(
             &self.agent,
             &self.url,
             headers,
             body,
             &self.timeouts,
             cancel,
-            &mut |line| match parser.line(line) {
-                Some(ev) => st.event(ev, on_delta),
-                None => Ok(true),
-            },
-        );
-        match result {
-            Err(ProviderError::Truncated { url, .. }) => {
-                return Err(ProviderError::Truncated {
-                    url,
-                    received_chars: st.text.chars().count(),
-                })
-            }
-            Err(e) => return Err(e),
-            Ok(()) => {}
-        }
-        if !st.stopped {
-            if let Some(ev) = parser.flush() {
-                st.event(ev, on_delta)?;
-            }
-        }
+            &mut st,
+            on_delta,
+        )?;
         // Only message_stop ends a message; without it the answer may be cut anywhere.
         if !st.stopped {
             return Err(ProviderError::Truncated {

@@ -67,6 +67,65 @@ enum Chunk {
     Failed(ProviderError),
 }
 
+/// A provider's reading of one server-sent-event stream: what it makes of each event,
+/// whether its protocol's end was seen, and how much text it has so far (for the message
+/// of a stream that broke off).
+pub(crate) trait EventStream {
+    /// Returns `false` when the event ends the stream.
+    fn event(
+        &mut self,
+        ev: crate::sse::Event,
+        on_delta: &mut dyn FnMut(&str),
+    ) -> Result<bool, ProviderError>;
+    fn ended(&self) -> bool;
+    fn received_chars(&self) -> usize;
+}
+
+/// POSTs `body` and feeds the response's server-sent events to `stream`, including an
+/// event the server left without its closing blank line. A cut connection is reported
+/// with the number of characters already received.
+// The request's parts as `post_lines` takes them, plus the reader and its sink.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn post_events(
+    agent: &ureq::Agent,
+    url: &str,
+    headers: Vec<Header>,
+    body: Vec<u8>,
+    timeouts: &Timeouts,
+    cancel: &Cancel,
+    stream: &mut dyn EventStream,
+    on_delta: &mut dyn FnMut(&str),
+) -> Result<(), ProviderError> {
+    let mut parser = crate::sse::Parser::default();
+    let result = post_lines(
+        agent,
+        url,
+        headers,
+        body,
+        timeouts,
+        cancel,
+        &mut |line| match parser.line(line) {
+            Some(ev) => stream.event(ev, on_delta),
+            None => Ok(true),
+        },
+    );
+    if let Err(e) = result {
+        return Err(match e {
+            ProviderError::Truncated { url, .. } => ProviderError::Truncated {
+                url,
+                received_chars: stream.received_chars(),
+            },
+            e => e,
+        });
+    }
+    if let Some(ev) = parser.flush() {
+        if !stream.ended() {
+            stream.event(ev, on_delta)?;
+        }
+    }
+    Ok(())
+}
+
 /// POSTs `body` as JSON and gives every line of a 200 response to `on_line` as it
 /// arrives. `on_line` returns `false` to stop reading (the protocol's terminator was seen).
 pub(crate) fn post_lines(

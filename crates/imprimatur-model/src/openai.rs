@@ -118,15 +118,7 @@ struct State {
     done: bool,
 }
 
-impl State {
-    fn malformed(&self, message: String) -> ProviderError {
-        ProviderError::Malformed {
-            url: self.url.clone(),
-            protocol: "OpenAI chat completion SSE",
-            message,
-        }
-    }
-
+impl http::EventStream for State {
     /// Takes one event; `false` once the stream's terminator arrived.
     fn event(
         &mut self,
@@ -172,6 +164,22 @@ impl State {
         }
         Ok(true)
     }
+    fn ended(&self) -> bool {
+        self.done
+    }
+    fn received_chars(&self) -> usize {
+        self.text.chars().count()
+    }
+}
+
+impl State {
+    fn malformed(&self, message: String) -> ProviderError {
+        ProviderError::Malformed {
+            url: self.url.clone(),
+            protocol: "OpenAI chat completion SSE",
+            message,
+        }
+    }
 }
 
 impl Provider for OpenAiCompatible {
@@ -182,7 +190,6 @@ impl Provider for OpenAiCompatible {
         cancel: &Cancel,
     ) -> Result<Completion, ProviderError> {
         let body = serde_json::to_vec(&body(request)).expect("a JSON value serialises");
-        let mut parser = sse::Parser::default();
         let mut st = State {
             url: self.url.clone(),
             text: String::new(),
@@ -190,33 +197,16 @@ impl Provider for OpenAiCompatible {
             usage: None,
             done: false,
         };
-        let result = http::post_lines(
+        http::post_events(
             &self.agent,
             &self.url,
             self.headers(),
             body,
             &self.timeouts,
             cancel,
-            &mut |line| match parser.line(line) {
-                Some(ev) => st.event(ev, on_delta),
-                None => Ok(true),
-            },
-        );
-        match result {
-            Err(ProviderError::Truncated { url, .. }) => {
-                return Err(ProviderError::Truncated {
-                    url,
-                    received_chars: st.text.chars().count(),
-                })
-            }
-            Err(e) => return Err(e),
-            Ok(()) => {}
-        }
-        if let Some(ev) = parser.flush() {
-            if !st.done {
-                st.event(ev, on_delta)?;
-            }
-        }
+            &mut st,
+            on_delta,
+        )?;
         // [DONE] is the terminator; a server that omits it must at least have said why
         // the answer ended. Anything less is a stream that broke off.
         let finish = match (st.done, st.finish) {
