@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::time::SystemTime;
 
-use imprimatur_knowledge::chosen::{Embedding, Index};
+use imprimatur_knowledge::chosen::{manifest_dir, Embedding, Index};
 use imprimatur_knowledge::pipeline::{self, IngestError, Ingestion, SourceStatus};
 use imprimatur_knowledge::settings::{embedder_setting, index_location, EmbedderSetting};
 use imprimatur_knowledge::KnowledgeError;
@@ -52,9 +52,10 @@ pub(crate) fn ingest(workspace: &Path, json: bool) -> Result<Outcome, IpcError> 
             EmbedderSetting::Remote(_) => e.to_string(),
         },
     })?;
+    // The embedded index or the server's collection: the same pass writes to either.
     let kb = Index::open(ws.root(), &location, Some(embedding.dimension()))
-        .and_then(|index| index.embedded())
-        .map_err(knowledge_error)?;
+        .map_err(knowledge_error)?
+        .for_ingestion();
     let knowledge = ws.root().join("knowledge");
     let ingestion = Ingestion::new(&knowledge, Some(embedding.passages()));
     let mut last_file = None;
@@ -108,8 +109,11 @@ pub(crate) fn ingest(workspace: &Path, json: bool) -> Result<Outcome, IpcError> 
 /// since (`new`).
 pub(crate) fn status(workspace: &Path, json: bool) -> Result<Outcome, IpcError> {
     let ws = Workspace::open(workspace).map_err(IpcError::from)?;
-    let index_dir = imprimatur_knowledge::index_dir(ws.root());
-    let sources = pipeline::sources(&index_dir).map_err(ingest_error)?;
+    let location = index_location(ws.settings().knowledge.as_ref()).map_err(|e| IpcError {
+        code: e.code().to_string(),
+        message: e.to_string(),
+    })?;
+    let sources = pipeline::sources(&manifest_dir(ws.root(), &location)).map_err(ingest_error)?;
     let files = pipeline::walk(&ws.root().join("knowledge")).map_err(ingest_error)?;
     let new: Vec<&str> = files
         .iter()

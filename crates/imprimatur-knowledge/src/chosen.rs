@@ -4,12 +4,12 @@
 //! both go through [`Embedding::load`], [`Index::open`] and [`search`], so a setting
 //! means the same in both.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use imprimatur_model::KeySource;
 
-use crate::pipeline::PassageEmbedder;
+use crate::pipeline::{PassageEmbedder, SourceIndex};
 use crate::remote::RemoteEmbedder;
 use crate::settings::{EmbedderSetting, IndexLocation};
 use crate::{Hit, KnowledgeBase, KnowledgeError, SearchMode, SearchQuery};
@@ -96,8 +96,34 @@ impl PassageEmbedder for Embedding {
 pub enum Index {
     /// One handle shared by searches, ingestion and the folder watch.
     Embedded(Arc<Mutex<KnowledgeBase>>),
+    /// Shared by searches and ingestion; every call is one request, so no lock.
     #[cfg(feature = "qdrant-server")]
-    Server(Box<crate::server::ServerIndex>),
+    Server(Arc<crate::server::ServerIndex>),
+}
+
+/// Where the manifest of ingestion passes into the index at `location` is kept: next to
+/// the embedded index, or for a server in a folder of its own per URL and collection
+/// (file times are this machine's; switching index never mixes manifests).
+pub fn manifest_dir(root: &Path, location: &IndexLocation) -> PathBuf {
+    let dir = crate::index_dir(root);
+    match location {
+        IndexLocation::Embedded => dir,
+        IndexLocation::Server {
+            url, collection, ..
+        } => {
+            let name: String = format!("{url}-{collection}")
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            dir.join("qdrant").join(name)
+        }
+    }
 }
 
 impl std::fmt::Debug for Index {
@@ -136,8 +162,14 @@ impl Index {
             } => {
                 let api_key = api_key_env.as_ref().and_then(|v| std::env::var(v).ok());
                 let dimension = dimension.unwrap_or(crate::DEFAULT_DIMENSION);
-                Ok(Index::Server(Box::new(
-                    crate::server::ServerIndex::connect(url, collection, api_key, dimension)?,
+                Ok(Index::Server(Arc::new(
+                    crate::server::ServerIndex::connect(
+                        url,
+                        collection,
+                        api_key,
+                        dimension,
+                        manifest_dir(root, location),
+                    )?,
                 )))
             }
             #[cfg(not(feature = "qdrant-server"))]
@@ -148,20 +180,18 @@ impl Index {
         }
     }
 
-    /// The embedded index, for ingestion and the folder watch; a server index is
-    /// refused with a message that says so.
-    pub fn embedded(&self) -> Result<Arc<Mutex<KnowledgeBase>>, KnowledgeError> {
+    /// The index as ingestion and the folder watch write to it, embedded or server.
+    pub fn for_ingestion(&self) -> Arc<Mutex<dyn SourceIndex>> {
         match self {
-            Index::Embedded(kb) => Ok(kb.clone()),
+            Index::Embedded(kb) => kb.clone(),
             #[cfg(feature = "qdrant-server")]
-            Index::Server(s) => Err(KnowledgeError::Server {
-                url: s.url().to_string(),
-                detail: "ingestion and the folder watch write to the embedded index only; \
-                         fill the server's collection from one machine with index = \"embedded\" \
-                         and the server's tools, or remove index = \"qdrant\" from [knowledge]"
-                    .into(),
-            }),
+            Index::Server(s) => Arc::new(Mutex::new(s.clone())),
         }
+    }
+
+    /// Where ingestion keeps its manifest for this index.
+    pub fn manifest_dir(&self) -> PathBuf {
+        lock(&self.for_ingestion()).manifest_dir()
     }
 
     pub fn chunk_count(&self) -> Result<usize, KnowledgeError> {
@@ -178,7 +208,7 @@ impl Index {
     }
 }
 
-fn lock(kb: &Mutex<KnowledgeBase>) -> std::sync::MutexGuard<'_, KnowledgeBase> {
+fn lock<T: ?Sized>(kb: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // Every index change is a committed transaction: after a panic the data is whole.
     kb.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -273,7 +303,8 @@ mod tests {
         let ws = tempfile::tempdir().unwrap();
         let index = Index::open(ws.path(), &location("[knowledge]\n"), None).unwrap();
         assert!(!index.is_server());
-        assert!(index.embedded().is_ok());
+        assert!(matches!(index, Index::Embedded(_)));
+        assert_eq!(index.manifest_dir(), crate::index_dir(ws.path()));
         assert!(crate::index_dir(ws.path()).join(crate::INDEX_FILE).exists());
         let explicit = location("[knowledge]\nindex = \"embedded\"\n");
         assert_eq!(explicit, IndexLocation::Embedded);

@@ -2,11 +2,16 @@
 //!
 //! One pass ([`Ingestion::run`]) walks the folder, hashes every file (SHA-256) and
 //! re-ingests only what changed: extract and chunk ([`imprimatur_ingest`]), embed in
-//! batches with the `passage: ` prefix, then [`KnowledgeBase::replace_source`]. Files that
+//! batches with the `passage: ` prefix, then [`SourceIndex::replace_source`]. Files that
 //! are gone leave the index. A file that cannot be read is recorded with its message and
 //! the pass goes on.
 //!
-//! The *manifest* (`manifest.sqlite3` next to the index) records every file's outcome:
+//! The index is anything that implements [`SourceIndex`]: the embedded
+//! [`KnowledgeBase`] and a Qdrant server's collection ([`crate::server::ServerIndex`]) go
+//! through the same pass, so `kb ingest`, the app and the folder watch behave the same
+//! in both modes.
+//!
+//! The *manifest* (`manifest.sqlite3` in [`SourceIndex::manifest_dir`]) records every file's outcome:
 //! status (`ok`, `skipped`, `error`), message, chunk and flag counts, time. Together
 //! with size and modification time it lets a pass skip unchanged files without reading
 //! them; the content hash decides whenever size or time differ.
@@ -28,7 +33,72 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{ChunkRecord, KnowledgeBase, KnowledgeError, SourceMeta};
+use crate::{ChunkRecord, KnowledgeBase, KnowledgeError, SourceInfo, SourceMeta};
+
+/// What an ingestion pass needs of an index: whole sources in and out, and the stored
+/// hash of a source, so that unchanged files are never embedded again. Implemented by
+/// the embedded [`KnowledgeBase`] and by [`crate::server::ServerIndex`].
+pub trait SourceIndex: Send {
+    /// The local folder that keeps the manifest of passes into this index (per machine:
+    /// the server does not know this machine's file times).
+    fn manifest_dir(&self) -> PathBuf;
+    /// Length of the dense vectors the index takes.
+    fn dimension(&self) -> usize;
+    /// Records `identity` as the embedder of the vectors to come, refusing it when the
+    /// index holds another embedder's vectors (they would not be comparable).
+    fn adopt_embedder(&self, identity: &str) -> Result<(), KnowledgeError>;
+    /// Every stored source with its chunk counts.
+    fn stored_sources(&self) -> Result<Vec<SourceInfo>, KnowledgeError>;
+    /// What is stored for `path` (its hash decides whether a file changed).
+    fn source(&self, path: &str) -> Result<Option<SourceMeta>, KnowledgeError>;
+    /// Replaces every chunk of `source` with `chunks`.
+    fn replace_source(
+        &mut self,
+        source: &SourceMeta,
+        chunks: &[ChunkRecord],
+    ) -> Result<(), KnowledgeError>;
+    fn remove_source(&mut self, path: &str) -> Result<(), KnowledgeError>;
+    /// Builds search structures for what a pass added (once per pass).
+    fn optimize(&self) -> Result<(), KnowledgeError>;
+}
+
+impl SourceIndex for KnowledgeBase {
+    fn manifest_dir(&self) -> PathBuf {
+        self.dir().to_path_buf()
+    }
+
+    fn dimension(&self) -> usize {
+        KnowledgeBase::dimension(self)
+    }
+
+    fn adopt_embedder(&self, identity: &str) -> Result<(), KnowledgeError> {
+        KnowledgeBase::adopt_embedder(self, identity)
+    }
+
+    fn stored_sources(&self) -> Result<Vec<SourceInfo>, KnowledgeError> {
+        KnowledgeBase::sources(self)
+    }
+
+    fn source(&self, path: &str) -> Result<Option<SourceMeta>, KnowledgeError> {
+        KnowledgeBase::source(self, path)
+    }
+
+    fn replace_source(
+        &mut self,
+        source: &SourceMeta,
+        chunks: &[ChunkRecord],
+    ) -> Result<(), KnowledgeError> {
+        KnowledgeBase::replace_source(self, source, chunks)
+    }
+
+    fn remove_source(&mut self, path: &str) -> Result<(), KnowledgeError> {
+        KnowledgeBase::remove_source(self, path)
+    }
+
+    fn optimize(&self) -> Result<(), KnowledgeError> {
+        KnowledgeBase::optimize(self).map(|_| ())
+    }
+}
 
 /// The manifest file inside the index folder.
 pub const MANIFEST_FILE: &str = "manifest.sqlite3";
@@ -247,9 +317,9 @@ impl<'a> Ingestion<'a> {
     /// One pass over the folder (see the module documentation). `progress` is called
     /// after every file and every embedding batch; setting `cancel` stops the pass at
     /// the next of those points without touching the source in progress.
-    pub fn run(
+    pub fn run<I: SourceIndex + ?Sized>(
         &self,
-        kb: &Mutex<KnowledgeBase>,
+        kb: &Mutex<I>,
         now: SystemTime,
         cancel: &AtomicBool,
         progress: &mut dyn FnMut(&Progress),
@@ -260,7 +330,7 @@ impl<'a> Ingestion<'a> {
             .map_or(0, |d| d.as_millis() as i64);
         let (index_dir, dimension) = {
             let kb = lock(kb);
-            (kb.dir().to_path_buf(), kb.dimension())
+            (kb.manifest_dir(), kb.dimension())
         };
         if let Some(e) = self.embedder {
             lock(kb).adopt_embedder(&e.identity())?;
@@ -281,7 +351,7 @@ impl<'a> Ingestion<'a> {
         // Deleted files first: cheap, and the index never answers from a file that is gone.
         let present: BTreeSet<&str> = files.iter().map(|(rel, _)| rel.as_str()).collect();
         let stored: Vec<String> = lock(kb)
-            .sources()?
+            .stored_sources()?
             .into_iter()
             .map(|s| s.meta.path)
             .collect();
@@ -342,9 +412,9 @@ impl<'a> Ingestion<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn file(
+    fn file<I: SourceIndex + ?Sized>(
         &self,
-        kb: &Mutex<KnowledgeBase>,
+        kb: &Mutex<I>,
         manifest: &Manifest,
         rel: &str,
         abs: &Path,
@@ -408,7 +478,10 @@ impl<'a> Ingestion<'a> {
             }
         } else if in_index.as_ref().is_some_and(|s| s.sha256 == record.sha256) {
             // Indexed before the manifest existed (or it was deleted): rebuild its entry.
-            let info = lock(kb).sources()?.into_iter().find(|s| s.meta.path == rel);
+            let info = lock(kb)
+                .stored_sources()?
+                .into_iter()
+                .find(|s| s.meta.path == rel);
             record.chunks = info.as_ref().map_or(0, |i| i.chunks);
             record.injection_chunks = info.map_or(0, |i| i.injection_chunks);
             manifest.put(&record)?;
@@ -503,9 +576,9 @@ impl<'a> Ingestion<'a> {
 
     /// Records a file that is not in the index; an older indexed version of it goes,
     /// since it no longer says what the file says.
-    fn failed(
+    fn failed<I: SourceIndex + ?Sized>(
         &self,
-        kb: &Mutex<KnowledgeBase>,
+        kb: &Mutex<I>,
         manifest: &Manifest,
         mut record: SourceRecord,
         status: SourceStatus,
@@ -551,7 +624,7 @@ pub fn sources(index_dir: &Path) -> Result<Vec<SourceRecord>, IngestError> {
     Manifest::open(index_dir)?.all()
 }
 
-fn lock(kb: &Mutex<KnowledgeBase>) -> std::sync::MutexGuard<'_, KnowledgeBase> {
+fn lock<I: ?Sized>(kb: &Mutex<I>) -> std::sync::MutexGuard<'_, I> {
     // A panic elsewhere while holding the lock leaves the index as SQLite has it:
     // every change is a committed transaction, so the data is still consistent.
     kb.lock().unwrap_or_else(|poisoned| poisoned.into_inner())

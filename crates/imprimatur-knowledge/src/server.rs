@@ -4,6 +4,13 @@
 //! keyword indexes on `path`, `dirs`, `lang` and integer indexes on the validity days.
 //! Unlike the embedded index, there is no local SQLite record: the chunk text, offsets,
 //! heading path and source hash travel in the payload, so every client sees the same.
+//! The embedder that made the vectors is kept in the collection's metadata, so a client
+//! with another embedder is refused rather than mixing incomparable vectors.
+//!
+//! Ingestion and the folder watch write here through [`SourceIndex`] (the same pass as
+//! for the embedded index). The collection mirrors one `knowledge/` folder: a pass
+//! removes sources its folder no longer has. Only the manifest of file times and
+//! statuses stays on the machine (see [`ServerIndex::connect`]).
 //!
 //! Chosen in `imprimatur.toml`:
 //! ```toml
@@ -14,25 +21,32 @@
 //! api_key_env = "QDRANT_API_KEY"        # optional: the variable holding the key
 //! ```
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use qdrant_client::qdrant::{
-    Condition, CountPointsBuilder, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder,
-    DeletePointsBuilder, Distance, FieldType, Filter, Modifier, NamedVectors, PointStruct,
-    PrefetchQueryBuilder, Query, QueryPointsBuilder, Range, RrfBuilder, ScrollPointsBuilder,
-    SparseVectorParamsBuilder, SparseVectorsConfigBuilder, UpsertPointsBuilder, Vector,
-    VectorInput, VectorParamsBuilder, VectorsConfigBuilder,
+    with_payload_selector::SelectorOptions, Condition, CountPointsBuilder, CreateCollectionBuilder,
+    CreateFieldIndexCollectionBuilder, DeletePointsBuilder, Distance, FieldType, Filter, Modifier,
+    NamedVectors, PayloadIncludeSelector, PointStruct, PrefetchQueryBuilder, Query,
+    QueryPointsBuilder, Range, RrfBuilder, ScrollPointsBuilder, SparseVectorParamsBuilder,
+    SparseVectorsConfigBuilder, UpdateCollectionBuilder, UpsertPointsBuilder, Vector, VectorInput,
+    VectorParamsBuilder, VectorsConfigBuilder,
 };
 use qdrant_client::{Payload, Qdrant};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::engine::{day_number, payload, Bm25Analyzers, Point};
+use crate::pipeline::SourceIndex;
 use crate::text::{self, Analyzer};
 use crate::{
     Bm25Settings, ChunkRecord, Filters, Hit, KnowledgeError, Ranking, SearchMode, SearchQuery,
-    SourceMeta,
+    SourceInfo, SourceMeta,
 };
+
+/// The collection metadata key naming the embedder of the dense vectors.
+const EMBEDDER_KEY: &str = "imprimatur_embedder";
 
 /// A knowledge index in a Qdrant collection on a server.
 pub struct ServerIndex {
@@ -41,6 +55,7 @@ pub struct ServerIndex {
     collection: String,
     url: String,
     dimension: usize,
+    manifest_dir: PathBuf,
     analyzers: Bm25Analyzers,
     analyzer: Analyzer,
     ranking: Ranking,
@@ -60,12 +75,16 @@ fn payload_text(p: &Value, key: &str) -> String {
 }
 
 impl ServerIndex {
-    /// Connects and creates the collection (with its payload indexes) when missing.
+    /// Connects and creates the collection (with its payload indexes) when missing, for
+    /// `dimension`-long dense vectors; an existing collection keeps its own length.
+    /// `manifest_dir`: the local folder for the manifest of ingestion passes into this
+    /// collection (see [`crate::chosen::manifest_dir`]).
     pub fn connect(
         url: &str,
         collection: &str,
         api_key: Option<String>,
         dimension: usize,
+        manifest_dir: PathBuf,
     ) -> Result<ServerIndex, KnowledgeError> {
         let fail = |what: &str, e: String| KnowledgeError::Server {
             url: url.to_string(),
@@ -81,12 +100,13 @@ impl ServerIndex {
             .map_err(|e| fail("connecting", e.to_string()))?;
         let analyzers = Bm25Analyzers::new(&Bm25Settings::default())
             .map_err(|e| fail("BM25", e.to_string()))?;
-        let index = ServerIndex {
+        let mut index = ServerIndex {
             client,
             runtime,
             collection: collection.to_string(),
             url: url.to_string(),
             dimension,
+            manifest_dir,
             analyzers,
             analyzer: Analyzer::default(),
             ranking: Ranking::default(),
@@ -136,8 +156,101 @@ impl ServerIndex {
                     ))
                     .map_err(|e| fail("creating a payload index", e.to_string()))?;
             }
+        } else if let Some(stored) = index.stored_dimension()? {
+            // The collection decides; ingestion compares it with the embedder's.
+            index.dimension = stored;
         }
         Ok(index)
+    }
+
+    /// The collection's metadata and the length of its `dense` vectors.
+    fn collection_config(
+        &self,
+    ) -> Result<(HashMap<String, qdrant_client::qdrant::Value>, Option<usize>), KnowledgeError>
+    {
+        use qdrant_client::qdrant::vectors_config::Config;
+        let info = self
+            .runtime
+            .block_on(self.client.collection_info(self.collection.as_str()))
+            .map_err(self.error("reading the collection's settings"))?;
+        let config = info.result.and_then(|i| i.config).unwrap_or_default();
+        let dimension = config
+            .params
+            .and_then(|p| p.vectors_config)
+            .and_then(|v| v.config)
+            .and_then(|c| match c {
+                Config::ParamsMap(m) => m.map.get("dense").map(|p| p.size as usize),
+                Config::Params(p) => Some(p.size as usize),
+            });
+        Ok((config.metadata, dimension))
+    }
+
+    fn stored_dimension(&self) -> Result<Option<usize>, KnowledgeError> {
+        Ok(self.collection_config()?.1)
+    }
+
+    /// The embedder recorded in the collection's metadata, if any.
+    pub fn embedder(&self) -> Result<Option<String>, KnowledgeError> {
+        use qdrant_client::qdrant::value::Kind;
+        let (metadata, _) = self.collection_config()?;
+        Ok(metadata.get(EMBEDDER_KEY).and_then(|v| match &v.kind {
+            Some(Kind::StringValue(s)) => Some(s.clone()),
+            _ => None,
+        }))
+    }
+
+    pub fn collection(&self) -> &str {
+        &self.collection
+    }
+
+    pub fn dimension(&self) -> usize {
+        self.dimension
+    }
+
+    /// Every source in the collection with its chunk counts, read page by page (only
+    /// the payload fields that say so, no vectors).
+    pub fn sources(&self) -> Result<Vec<SourceInfo>, KnowledgeError> {
+        let mut by_path: BTreeMap<String, SourceInfo> = BTreeMap::new();
+        let mut offset = None;
+        loop {
+            let mut request = ScrollPointsBuilder::new(&self.collection)
+                .limit(1000)
+                .with_payload(SelectorOptions::Include(PayloadIncludeSelector {
+                    fields: ["path", "sha256", "title", "injection"]
+                        .map(String::from)
+                        .into(),
+                }))
+                .with_vectors(false);
+            if let Some(o) = offset.take() {
+                request = request.offset(o);
+            }
+            let page = self
+                .runtime
+                .block_on(self.client.scroll(request))
+                .map_err(self.error("listing the sources"))?;
+            for point in page.result {
+                let p = Value::from(Payload::from(point.payload));
+                let path = payload_text(&p, "path");
+                let info = by_path.entry(path.clone()).or_insert_with(|| SourceInfo {
+                    meta: SourceMeta {
+                        path,
+                        sha256: payload_text(&p, "sha256"),
+                        title: p.get("title").and_then(Value::as_str).map(str::to_string),
+                    },
+                    chunks: 0,
+                    injection_chunks: 0,
+                });
+                info.chunks += 1;
+                if p.get("injection").and_then(Value::as_bool) == Some(true) {
+                    info.injection_chunks += 1;
+                }
+            }
+            match page.next_page_offset {
+                Some(next) => offset = Some(next),
+                None => break,
+            }
+        }
+        Ok(by_path.into_values().collect())
     }
 
     fn error(&self, what: &str) -> impl Fn(qdrant_client::QdrantError) -> KnowledgeError + '_ {
@@ -448,4 +561,74 @@ fn server_filter(f: &Filters) -> Result<Option<Filter>, KnowledgeError> {
         );
     }
     Ok(Some(Filter::must(must)))
+}
+
+impl ServerIndex {
+    /// Records `identity` as the embedder of the collection's vectors (in its metadata),
+    /// refusing it when the collection already holds another embedder's.
+    pub fn adopt_embedder(&self, identity: &str) -> Result<(), KnowledgeError> {
+        match self.embedder()? {
+            Some(stored) if stored == identity => Ok(()),
+            Some(stored) => Err(KnowledgeError::Server {
+                url: self.url.clone(),
+                detail: format!(
+                    "collection {} holds vectors of the embedder {stored}, not {identity}; \
+                     set the same embedder in [knowledge] of imprimatur.toml, or use another \
+                     collection",
+                    self.collection
+                ),
+            }),
+            None => {
+                let metadata =
+                    HashMap::from([(EMBEDDER_KEY.to_string(), serde_json::json!(identity))]);
+                self.runtime
+                    .block_on(self.client.update_collection(
+                        UpdateCollectionBuilder::new(&self.collection).metadata(metadata),
+                    ))
+                    .map(|_| ())
+                    .map_err(self.error("recording the embedder"))
+            }
+        }
+    }
+}
+
+/// Ingestion into the server: the watch shares the handle with searches, which need no
+/// lock (every call is one acknowledged request).
+impl SourceIndex for Arc<ServerIndex> {
+    fn manifest_dir(&self) -> PathBuf {
+        self.manifest_dir.clone()
+    }
+
+    fn dimension(&self) -> usize {
+        self.dimension
+    }
+
+    fn adopt_embedder(&self, identity: &str) -> Result<(), KnowledgeError> {
+        ServerIndex::adopt_embedder(self, identity)
+    }
+
+    fn stored_sources(&self) -> Result<Vec<SourceInfo>, KnowledgeError> {
+        ServerIndex::sources(self)
+    }
+
+    fn source(&self, path: &str) -> Result<Option<SourceMeta>, KnowledgeError> {
+        ServerIndex::source(self, path)
+    }
+
+    fn replace_source(
+        &mut self,
+        source: &SourceMeta,
+        chunks: &[ChunkRecord],
+    ) -> Result<(), KnowledgeError> {
+        ServerIndex::replace_source(self, source, chunks)
+    }
+
+    fn remove_source(&mut self, path: &str) -> Result<(), KnowledgeError> {
+        ServerIndex::remove_source(self, path)
+    }
+
+    /// The server builds its indexes itself as points arrive.
+    fn optimize(&self) -> Result<(), KnowledgeError> {
+        Ok(())
+    }
 }

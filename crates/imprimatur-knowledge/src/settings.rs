@@ -12,8 +12,30 @@
 //! # embedder_key = "openai" (the key's name in the OS keychain, never the key)
 //! ```
 
+use serde::Deserialize;
+
 use crate::remote::{Protocol, RemoteSetting};
 use crate::KnowledgeError;
+
+/// Every key `[knowledge]` may hold. imprimatur-workspace reads the section through
+/// this when it loads imprimatur.toml, so any other key is an error naming the key, its
+/// line and these keys: a typo such as `embeder` would otherwise fall back to the
+/// default without a word. The values are checked by [`embedder_setting`] and
+/// [`index_location`].
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KnowledgeKeys {
+    pub embedder: Option<toml::Value>,
+    pub embedder_url: Option<toml::Value>,
+    pub embedder_model: Option<toml::Value>,
+    pub embedder_key: Option<toml::Value>,
+    pub query_prefix: Option<toml::Value>,
+    pub passage_prefix: Option<toml::Value>,
+    pub index: Option<toml::Value>,
+    pub qdrant_url: Option<toml::Value>,
+    pub collection: Option<toml::Value>,
+    pub api_key_env: Option<toml::Value>,
+}
 
 /// Which embedder makes the index's vectors.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,5 +155,34 @@ pub fn index_location(section: Option<&toml::Table>) -> Result<IndexLocation, Kn
         Some(other) => Err(KnowledgeError::Settings {
             detail: format!("[knowledge] index = {other:?}: use \"embedded\" or \"qdrant\""),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key the readers above understand is accepted; anything else is refused
+    /// with the list of keys.
+    #[test]
+    fn known_keys_pass_and_an_unknown_one_lists_the_valid_keys() {
+        let all = "embedder = \"ollama\"\nembedder_url = \"http://x\"\nembedder_model = \"m\"\n\
+                   embedder_key = \"k\"\nquery_prefix = \"q\"\npassage_prefix = \"p\"\n\
+                   index = \"qdrant\"\nqdrant_url = \"http://y\"\ncollection = \"c\"\n\
+                   api_key_env = \"E\"\n";
+        let keys: KnowledgeKeys = toml::from_str(all).unwrap();
+        assert_eq!(keys.collection, Some(toml::Value::String("c".into())));
+        let table: toml::Table = toml::from_str(all).unwrap();
+        assert_eq!(
+            table.len(),
+            10,
+            "a key was added to the test but not to KnowledgeKeys"
+        );
+        let err = toml::from_str::<KnowledgeKeys>("embeder = \"ollama\"\n").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("embeder"), "{msg}");
+        for key in ["embedder", "qdrant_url", "api_key_env", "passage_prefix"] {
+            assert!(msg.contains(key), "{msg}");
+        }
     }
 }

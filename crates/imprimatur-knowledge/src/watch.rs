@@ -21,8 +21,8 @@ use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, Recom
 
 use crate::pipeline::{
     is_ignored, IngestError, IngestOptions, IngestReport, Ingestion, PassageEmbedder, Progress,
+    SourceIndex,
 };
-use crate::KnowledgeBase;
 
 /// What the watch reports to its owner (the app shows a progress bar and the sources).
 #[derive(Debug, Clone)]
@@ -72,11 +72,12 @@ pub struct KnowledgeWatch {
 }
 
 impl KnowledgeWatch {
-    /// Watches `knowledge_dir` (created when missing) and keeps `kb` in step with it,
-    /// starting with one pass that catches up with changes made while nobody watched.
+    /// Watches `knowledge_dir` (created when missing) and keeps `kb` (the embedded index
+    /// or a server's collection) in step with it, starting with one pass that catches up
+    /// with changes made while nobody watched.
     pub fn start(
         knowledge_dir: PathBuf,
-        kb: Arc<Mutex<KnowledgeBase>>,
+        kb: Arc<Mutex<dyn SourceIndex>>,
         embedder: Option<Arc<dyn PassageEmbedder>>,
         settings: WatchSettings,
         mut on_event: impl FnMut(WatchEvent) + Send + 'static,
@@ -179,7 +180,7 @@ impl Drop for KnowledgeWatch {
 
 fn worker_loop(
     ingestion: &Ingestion<'_>,
-    kb: &Mutex<KnowledgeBase>,
+    kb: &Mutex<dyn SourceIndex>,
     rx: &Receiver<Signal>,
     (cancel, stopping): (&AtomicBool, &AtomicBool),
     settings: &WatchSettings,

@@ -1,12 +1,41 @@
 //! Server mode against a real Qdrant server: runs when `QDRANT_URL` is set (for example
 //! `QDRANT_URL=http://localhost:6334`, the gRPC port), and otherwise says that it was
-//! skipped. Uses a fresh collection and drops it afterwards.
+//! skipped. Every test uses a fresh collection and drops it afterwards.
 #![cfg(feature = "qdrant-server")]
 
-use std::collections::BTreeMap;
+mod ingest_common;
 
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use imprimatur_knowledge::pipeline::{Ingestion, SourceIndex};
 use imprimatur_knowledge::server::ServerIndex;
+use imprimatur_knowledge::watch::{KnowledgeWatch, WatchEvent, WatchSettings};
 use imprimatur_knowledge::{ChunkRecord, Filters, SearchMode, SearchQuery, SourceMeta};
+use ingest_common::{copy_dir, demo_knowledge, Counting};
+
+fn server_url() -> Option<String> {
+    let url = std::env::var("QDRANT_URL").ok();
+    if url.is_none() {
+        println!("skipped: QDRANT_URL is not set, so the Qdrant server-mode test did not run");
+    }
+    url
+}
+
+fn connect(url: &str, name: &str, dimension: usize, manifest: PathBuf) -> ServerIndex {
+    let collection = format!("imprimatur-test-{name}-{}", std::process::id());
+    ServerIndex::connect(
+        url,
+        &collection,
+        std::env::var("QDRANT_API_KEY").ok(),
+        dimension,
+        manifest,
+    )
+    .expect("connect to QDRANT_URL")
+}
 
 fn chunk(text: &str, product: &str, vector: [f32; 4]) -> ChunkRecord {
     ChunkRecord {
@@ -23,13 +52,9 @@ fn chunk(text: &str, product: &str, vector: [f32; 4]) -> ChunkRecord {
 
 #[test]
 fn server_mode_indexes_searches_filters_and_removes() {
-    let Ok(url) = std::env::var("QDRANT_URL") else {
-        println!("skipped: QDRANT_URL is not set, so the Qdrant server-mode test did not run");
-        return;
-    };
-    let collection = format!("imprimatur-test-{}", std::process::id());
-    let index = ServerIndex::connect(&url, &collection, std::env::var("QDRANT_API_KEY").ok(), 4)
-        .expect("connect to QDRANT_URL");
+    let Some(url) = server_url() else { return };
+    let manifest = tempfile::tempdir().unwrap();
+    let index = connect(&url, "records", 4, manifest.path().to_path_buf());
     let source = |path: &str| SourceMeta {
         path: path.into(),
         sha256: format!("sha-{path}"),
@@ -92,4 +117,118 @@ fn server_mode_indexes_searches_filters_and_removes() {
     assert_eq!(index.chunk_count().unwrap(), 1);
     assert!(index.source("atlas.md").unwrap().is_none());
     index.drop_collection().unwrap();
+}
+
+/// The demo knowledge base through the same ingestion pass as the embedded index:
+/// German hits with offsets into their files, a second pass embeds nothing, a deleted
+/// file's points go, and the folder watch follows a new file into the collection.
+#[test]
+fn ingestion_and_the_folder_watch_write_to_the_server() {
+    let Some(url) = server_url() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let knowledge = dir.path().join("knowledge");
+    copy_dir(&demo_knowledge(), &knowledge);
+    let e = Counting::new();
+    let server = Arc::new(connect(&url, "ingest", 384, dir.path().join("manifest")));
+    let target: Arc<Mutex<dyn SourceIndex>> = Arc::new(Mutex::new(server.clone()));
+    let run = || {
+        Ingestion::new(&knowledge, Some(&e))
+            .run(
+                &target,
+                SystemTime::now(),
+                &AtomicBool::new(false),
+                &mut |_| {},
+            )
+            .unwrap()
+    };
+
+    let first = run();
+    assert_eq!(first.files, 9, "{first:#?}");
+    assert_eq!(first.ingested.len(), 9, "{first:#?}");
+    assert!(first.problems.is_empty(), "{first:#?}");
+    assert_eq!(e.take(), first.chunks, "every chunk embedded once");
+    assert_eq!(server.chunk_count().unwrap(), first.chunks);
+    assert_eq!(
+        server.embedder().unwrap().as_deref(),
+        Some(imprimatur_knowledge::LOCAL_EMBEDDER)
+    );
+
+    let question = "Was kostet der Wartungsvertrag Plus pro Jahr?";
+    let vector = e.inner.embed_queries(&[question]).unwrap().remove(0);
+    let hits = server
+        .search(&SearchQuery::new(question), Some(&vector))
+        .unwrap();
+    let price = hits
+        .iter()
+        .take(3)
+        .find(|h| h.text.contains("389,00 €"))
+        .unwrap_or_else(|| {
+            panic!(
+                "{:#?}",
+                hits.iter().map(|h| (&h.path, &h.text)).collect::<Vec<_>>()
+            )
+        });
+    assert_eq!(price.lang, "de");
+    let file = std::fs::read_to_string(knowledge.join(&price.path)).unwrap();
+    assert_eq!(file[price.start..price.end], price.text, "{}", price.path);
+    assert!(!price.highlights.is_empty());
+
+    // Unchanged: nothing embedded again, nothing written.
+    let again = run();
+    assert_eq!((again.unchanged, again.ingested.len(), e.take()), (9, 0, 0));
+    // Even without the manifest (another machine, same collection): the hashes on the
+    // server decide, and nothing is embedded.
+    std::fs::remove_dir_all(dir.path().join("manifest")).unwrap();
+    let fresh = run();
+    assert_eq!((fresh.unchanged, e.take()), (9, 0), "{fresh:#?}");
+
+    // A deleted file's points go.
+    let gone = "produkte/albair-14.md";
+    let gone_chunks = server
+        .sources()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.meta.path == gone)
+        .unwrap()
+        .chunks;
+    std::fs::remove_file(knowledge.join(gone)).unwrap();
+    let after = run();
+    assert_eq!(after.removed, [gone]);
+    assert!(server.source(gone).unwrap().is_none());
+    assert_eq!(server.chunk_count().unwrap(), first.chunks - gone_chunks);
+
+    // The folder watch writes to the server too.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let watch = KnowledgeWatch::start(
+        knowledge.clone(),
+        target.clone(),
+        Some(Arc::new(Counting::new())),
+        WatchSettings {
+            debounce: Duration::from_millis(200),
+            ..WatchSettings::default()
+        },
+        move |event| {
+            if let WatchEvent::Ingested(r) = event {
+                let _ = tx.send(r);
+            }
+        },
+    )
+    .unwrap();
+    rx.recv_timeout(Duration::from_secs(60)).unwrap();
+    std::fs::write(
+        knowledge.join("neu.md"),
+        "# Neu\n\nDie Wärmepumpe Zephyr kommt im Herbst.\n",
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while server.source("neu.md").unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the watch did not index neu.md");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    watch.stop();
+    drop(target);
+    Arc::try_unwrap(server)
+        .expect("the only handle")
+        .drop_collection()
+        .unwrap();
 }

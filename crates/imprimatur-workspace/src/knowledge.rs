@@ -190,7 +190,8 @@ impl Knowledge {
     /// added or deleted since.
     pub fn status(&self, root: &Path) -> Result<KnowledgeStatus, KnowledgeFault> {
         let index_dir = imprimatur_knowledge::index_dir(root);
-        let records = pipeline::sources(&index_dir)?;
+        let location = index_location(section(root)?.as_ref())?;
+        let records = pipeline::sources(&chosen::manifest_dir(root, &location))?;
         let files = pipeline::walk(&knowledge_dir(root))?;
         let mut sources: Vec<KnowledgeSource> = Vec::with_capacity(files.len());
         for (rel, _) in &files {
@@ -221,7 +222,9 @@ impl Knowledge {
             .map(|s| s.chunks)
             .sum();
         // Filter choices from what is indexed; without an index there are none yet.
-        let products = if index_dir.join(imprimatur_knowledge::INDEX_FILE).exists() {
+        let products = if location == IndexLocation::Embedded
+            && index_dir.join(imprimatur_knowledge::INDEX_FILE).exists()
+        {
             match &*self.index(root, None)? {
                 Index::Embedded(kb) => lock(kb).metadata_values("product")?,
                 _ => Vec::new(),
@@ -316,11 +319,12 @@ impl Knowledge {
         // Without vectors the files would count as done and never be embedded later, so
         // ingestion needs the embedder (as `kb ingest`).
         let embedding = self.embedder(root)?;
-        let kb = self.index(root, Some(embedding.dimension()))?.embedded()?;
+        // The embedded index or the server's collection, as the settings say.
+        let kb = self
+            .index(root, Some(embedding.dimension()))?
+            .for_ingestion();
         let ingestion = Ingestion::new(knowledge_dir(root), Some(embedding.passages()));
         let report = ingestion.run(&kb, now, &self.cancel, &mut |p| progress(&progress_of(p)))?;
-        // The HNSW and payload indexes for what was added; a failure leaves exact search.
-        let _ = lock(&kb).optimize();
         Ok(IngestSummary {
             files: report.files,
             ingested: report.ingested.len(),
@@ -346,7 +350,8 @@ impl Knowledge {
     /// another workspace): added, changed and deleted files update the index in the
     /// background, and the listener hears of every pass. Only for a workspace that was
     /// ingested before (the first ingestion is the user's choice: it takes minutes and
-    /// the embedder may be missing) and an embedded index; otherwise `Ok(false)`.
+    /// the embedder may be missing), into the embedded index or the server's collection
+    /// as the settings say; otherwise `Ok(false)`.
     pub fn watch(&self, root: &Path) -> Result<bool, KnowledgeFault> {
         {
             let current = lock(&self.watch);
@@ -355,15 +360,15 @@ impl Knowledge {
             }
         }
         self.stop_watch();
-        let index_dir = imprimatur_knowledge::index_dir(root);
-        if !index_dir.join(pipeline::MANIFEST_FILE).exists() {
-            return Ok(false);
-        }
-        if index_location(section(root)?.as_ref())? != IndexLocation::Embedded {
+        let location = index_location(section(root)?.as_ref())?;
+        let manifest = chosen::manifest_dir(root, &location).join(pipeline::MANIFEST_FILE);
+        if !manifest.exists() {
             return Ok(false);
         }
         let embedding = self.embedder(root)?;
-        let kb = self.index(root, Some(embedding.dimension()))?.embedded()?;
+        let kb = self
+            .index(root, Some(embedding.dimension()))?
+            .for_ingestion();
         let listener = self.listener.clone();
         let passages: Arc<dyn pipeline::PassageEmbedder> = embedding;
         let watch = KnowledgeWatch::start(

@@ -96,6 +96,24 @@ pub(crate) fn parse(file: &Path, text: &str) -> WorkspaceResult<Settings> {
             message: e.to_string(),
         });
     }
+    // [knowledge] stays a table for imprimatur-knowledge's readers, but its keys are
+    // checked here, where the line is known: a typo names itself, its line and the keys.
+    if settings.knowledge.is_some() {
+        #[derive(Deserialize)]
+        struct KnowledgeOnly {
+            #[serde(rename = "knowledge")]
+            _keys: imprimatur_knowledge::settings::KnowledgeKeys,
+        }
+        toml::from_str::<KnowledgeOnly>(text).map_err(|e| {
+            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+            WorkspaceError::Settings {
+                file: file.to_path_buf(),
+                line,
+                column,
+                message: format!("[knowledge]: {}", e.message().trim().replace('\n', " ")),
+            }
+        })?;
+    }
     // [models]: every chain names a defined model, each model has what its preset needs.
     if let Some(Err(e)) = settings
         .models
@@ -163,6 +181,13 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
 mod tests {
     use super::*;
 
+    /// The message `parse` gives for a broken imprimatur.toml.
+    fn error_of(text: &str) -> String {
+        parse(Path::new("imprimatur.toml"), text)
+            .unwrap_err()
+            .to_string()
+    }
+
     #[test]
     fn an_unknown_key_names_itself_and_its_line() {
         let text = "[workspace]\nname = \"x\"\nlangauge = \"de\"\n";
@@ -179,32 +204,24 @@ mod tests {
         let s = parse(Path::new("imprimatur.toml"), ok).unwrap();
         assert_eq!(s.models.unwrap().default, vec!["local".to_string()]);
         let typo = "[workspace]\nname = \"x\"\n[models]\ndefualt = []\n";
-        let msg = parse(Path::new("imprimatur.toml"), typo)
-            .unwrap_err()
-            .to_string();
+        let msg = error_of(typo);
         assert!(msg.contains("line 4") && msg.contains("defualt"), "{msg}");
         let dangling = "[workspace]\nname = \"x\"\n[models]\ndefault = [\"gpt\"]\n";
-        let msg = parse(Path::new("imprimatur.toml"), dangling)
-            .unwrap_err()
-            .to_string();
+        let msg = error_of(dangling);
         assert!(msg.contains("line 3") && msg.contains("\"gpt\""), "{msg}");
     }
 
     #[test]
     fn an_unknown_section_is_an_error() {
         let text = "[workspace]\nname = \"x\"\n\n[stlye]\nx = 1\n";
-        let msg = parse(Path::new("imprimatur.toml"), text)
-            .unwrap_err()
-            .to_string();
+        let msg = error_of(text);
         assert!(msg.contains("line 4") && msg.contains("stlye"), "{msg}");
     }
 
     #[test]
     fn a_bad_language_is_an_error() {
         let text = "[workspace]\nname = \"x\"\nlanguage = \"fr\"\n";
-        let msg = parse(Path::new("imprimatur.toml"), text)
-            .unwrap_err()
-            .to_string();
+        let msg = error_of(text);
         assert!(msg.contains("line 3"), "{msg}");
     }
 
@@ -214,14 +231,10 @@ mod tests {
         let s = parse(Path::new("imprimatur.toml"), ok).unwrap();
         assert_eq!(s.seo.unwrap().site_hosts, ["waermewerk-albtal.de"]);
         let typo = "[workspace]\nname = \"x\"\n\n[seo]\nword_form = false\n";
-        let msg = parse(Path::new("imprimatur.toml"), typo)
-            .unwrap_err()
-            .to_string();
+        let msg = error_of(typo);
         assert!(msg.contains("line 5") && msg.contains("word_form"), "{msg}");
         let host = "[workspace]\nname = \"x\"\n[seo]\nsite_hosts = [\"https://x.de/\"]\n";
-        let msg = parse(Path::new("imprimatur.toml"), host)
-            .unwrap_err()
-            .to_string();
+        let msg = error_of(host);
         assert!(msg.contains("line 4") && msg.contains("host name"), "{msg}");
     }
 
@@ -231,9 +244,7 @@ mod tests {
         let s = parse(Path::new("imprimatur.toml"), ok).unwrap();
         assert_eq!(s.style.unwrap().address, imprimatur_style::AddressForm::Du);
         let typo = "[workspace]\nname = \"x\"\n\n[style]\nadress = \"du\"\n";
-        let msg = parse(Path::new("imprimatur.toml"), typo)
-            .unwrap_err()
-            .to_string();
+        let msg = error_of(typo);
         assert!(msg.contains("line 5") && msg.contains("adress"), "{msg}");
     }
 
@@ -245,18 +256,39 @@ mod tests {
         assert_eq!(d.near_duplicate_jaccard, 0.5);
         assert_eq!(d.sources.len(), 2);
         let typo = "[workspace]\nname = \"x\"\n\n[duplicates]\nnear_duplicate = 0.5\n";
-        let msg = parse(Path::new("imprimatur.toml"), typo)
-            .unwrap_err()
-            .to_string();
+        let msg = error_of(typo);
         assert!(
             msg.contains("line 5") && msg.contains("near_duplicate"),
             "{msg}"
         );
         let source = "[workspace]\nname = \"x\"\n[duplicates]\nsources = [\"web\"]\n";
-        let msg = parse(Path::new("imprimatur.toml"), source)
+        let msg = error_of(source);
+        assert!(msg.contains("line 4") && msg.contains("web"), "{msg}");
+    }
+
+    #[test]
+    fn an_unknown_knowledge_key_names_file_key_line_and_the_valid_keys() {
+        let ok = "[workspace]\nname = \"x\"\n\n[knowledge]\nindex = \"qdrant\"\nqdrant_url = \"http://q:6334\"\n";
+        let s = parse(Path::new("imprimatur.toml"), ok).unwrap();
+        assert_eq!(
+            s.knowledge.unwrap()["qdrant_url"].as_str(),
+            Some("http://q:6334")
+        );
+        let typo = "[workspace]\nname = \"x\"\n\n[knowledge]\nindex = \"qdrant\"\nqdrant_ulr = \"http://q:6334\"\n";
+        let msg = parse(Path::new("ws/imprimatur.toml"), typo)
             .unwrap_err()
             .to_string();
-        assert!(msg.contains("line 4") && msg.contains("web"), "{msg}");
+        for part in [
+            "ws/imprimatur.toml",
+            "line 6",
+            "[knowledge]",
+            "qdrant_ulr",
+            "qdrant_url",
+            "embedder_model",
+            "api_key_env",
+        ] {
+            assert!(msg.contains(part), "{part:?} missing in: {msg}");
+        }
     }
 
     #[test]
