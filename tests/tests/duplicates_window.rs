@@ -2,7 +2,9 @@
 //! demo article (the corpus imported when the demo was created) pasted into a new draft
 //! becomes a lint marker with the other checks; the duplicates panel names the article
 //! with its coverage and the passage; the side-by-side view shows the passage
-//! highlighted in the draft and in the article.
+//! highlighted in the draft and in the article. Without the embedding model the panel
+//! says that the same-topic comparison was skipped and why (the verdicts themselves are
+//! tested through the CLI, crates/imprimatur-cli/tests/duplicates_cli.rs).
 //!
 //! Needs a display (`xvfb-run`), tauri-driver, WebKitWebDriver and the built app.
 
@@ -92,6 +94,12 @@ async fn run(app: &App) {
         "most of the draft is the pasted paragraph: {coverage} %"
     );
     assert_eq!(count(c, "duplicate-passage").await, 1);
+    // The app here has no embedding model (its data folder is a fresh one): the panel
+    // says the same-topic comparison did not run, and how to install the model.
+    let skipped = text(c, "duplicates-topic-skipped")
+        .await
+        .unwrap_or_default();
+    assert!(skipped.contains("install-embedder"), "skipped: {skipped}");
     screenshot(c, "duplicates-panel").await;
 
     // Side by side: the passage highlighted in the draft and in the article.

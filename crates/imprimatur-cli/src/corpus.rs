@@ -12,7 +12,8 @@ use crate::{print_json, Outcome};
 pub(crate) enum CorpusCommand {
     /// Import Markdown, HTML and text files (files or folders, searched recursively) as
     /// a corpus; unchanged files (by content hash) are not indexed again, files that are
-    /// not text are skipped and listed. Progress on stderr.
+    /// not text are skipped and listed, and texts of the corpus whose files are gone are
+    /// removed (an import is the whole corpus). Progress on stderr.
     Import {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
@@ -63,10 +64,12 @@ pub(crate) fn run(
                 print_json(&report);
             } else {
                 println!(
-                    "corpus {:?}: {} files, {} indexed, {} unchanged, {} skipped; the duplicates index holds {} texts",
+                    "corpus {:?}: {} files, {} added, {} updated, {} removed, {} unchanged, {} skipped; the duplicates index holds {} texts",
                     report.name,
                     report.files,
-                    report.imported,
+                    report.added,
+                    report.updated,
+                    report.removed,
                     report.unchanged,
                     report.skipped.len(),
                     report.indexed

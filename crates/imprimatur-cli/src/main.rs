@@ -566,16 +566,25 @@ fn run(cli: Cli) -> Result<Outcome, WorkspaceError> {
             let source = read_input(file)?;
             let only: Vec<CheckKind> = only.iter().map(|&c| c.into()).collect();
             let mut report = ws.check(&source, &only);
+            // The fact check and the same-topic verdicts use the knowledge base's
+            // embedder (loaded on first use, once for both).
+            let knowledge = imprimatur_workspace::knowledge::Knowledge::new(
+                imprimatur_workspace::knowledge::default_model_dir(),
+                std::sync::Arc::new(imprimatur_model::Keychain::default()),
+            );
             if only.contains(&CheckKind::Facts) {
                 // The fact check needs the knowledge index (`kb ingest`) and, for hybrid
                 // retrieval, the embedder; without it retrieval is BM25.
-                let knowledge = imprimatur_workspace::knowledge::Knowledge::new(
-                    imprimatur_workspace::knowledge::default_model_dir(),
-                    std::sync::Arc::new(imprimatur_model::Keychain::default()),
-                );
                 let state = imprimatur_workspace::facts::FactsState::new();
                 let facts = ws.check_facts(&source, &knowledge, &state, None);
                 report.findings.extend(facts.findings);
+                report.normalise();
+            }
+            if only.is_empty() || only.contains(&CheckKind::Duplicates) {
+                let doc = ws.parse_document(&source);
+                report
+                    .findings
+                    .extend(ws.same_topic_findings(&doc, &source, None, &knowledge));
                 report.normalise();
             }
             if json {

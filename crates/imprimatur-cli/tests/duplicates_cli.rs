@@ -81,7 +81,49 @@ fn an_imported_corpus_is_found_in_a_draft_and_unchanged_files_are_not_indexed_ag
             .stdout,
     );
     assert_eq!(again["imported"], 1, "{again}");
+    assert_eq!(again["updated"], 1, "{again}");
+    assert_eq!(again["added"], 0, "{again}");
+    assert_eq!(again["removed"], 0, "{again}");
     assert_eq!(again["unchanged"], 1, "{again}");
+
+    // A file deleted from the folder leaves the corpus with the next import; a new one
+    // joins it. The other corpora and the workspace's texts stay.
+    std::fs::remove_file(corpus.join("impressum.html")).unwrap();
+    std::fs::write(
+        corpus.join("kontakt.txt"),
+        "Wärmewerk Albtal, Telefon 07243 1234, montags bis freitags.",
+    )
+    .unwrap();
+    let third = json(
+        &imprimatur(&ws)
+            .args(["corpus", "import", "--json"])
+            .arg(&corpus)
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    );
+    assert_eq!(third["removed"], 1, "{third}");
+    assert_eq!(third["added"], 1, "{third}");
+    assert_eq!(third["updated"], 0, "{third}");
+    assert_eq!(third["unchanged"], 1, "{third}");
+    assert_eq!(
+        third["indexed"], again["indexed"],
+        "one out, one in: {third}"
+    );
+    let plain = imprimatur(&ws)
+        .args(["corpus", "import"])
+        .arg(&corpus)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let plain = String::from_utf8_lossy(&plain);
+    assert!(
+        plain.contains("0 added, 0 updated, 0 removed, 2 unchanged"),
+        "{plain}"
+    );
 
     // A draft with the article's middle sentences pasted in.
     let pasted =
@@ -209,3 +251,112 @@ fn the_demo_imports_its_published_articles_and_a_stored_document_is_not_its_own_
         "{err}"
     );
 }
+
+/// A draft written afresh on the topic of a demo article (its title, keyphrase and body
+/// in other words, no shared passages) is on the same topic as that article; a draft on
+/// something else is not. Without the embedding model the check says once that it
+/// skipped the signal, and why.
+#[test]
+fn a_draft_on_the_topic_of_a_demo_article_names_it_and_an_unrelated_draft_does_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    Command::new(env!("CARGO_BIN_EXE_imprimatur"))
+        .arg("demo")
+        .arg(&ws)
+        .assert()
+        .success();
+    let check = |name: &str, text: &str, data_home: Option<&Path>| {
+        let file = tmp.path().join(name);
+        std::fs::write(&file, text).unwrap();
+        let mut c = imprimatur(&ws);
+        if let Some(dir) = data_home {
+            c.env("XDG_DATA_HOME", dir);
+        }
+        let out = c
+            .arg("check")
+            .arg(&file)
+            .args(["--only", "duplicates", "--json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        json(&out)["findings"].as_array().unwrap().clone()
+    };
+    let codes = |f: &[serde_json::Value], code: &str| -> Vec<serde_json::Value> {
+        f.iter().filter(|f| f["code"] == code).cloned().collect()
+    };
+
+    let same = check("zuschuss.md", SAME_TOPIC, None);
+    let topic = codes(&same, "dup.same_topic");
+    let named = topic
+        .iter()
+        .find(|f| {
+            f["evidence"]["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Förderung für Wärmepumpen 2026"))
+        })
+        .unwrap_or_else(|| panic!("same topic as the funding article: {same:#?}"));
+    assert!(
+        named["evidence"]["document"]
+            .as_str()
+            .unwrap()
+            .starts_with("doc:"),
+        "{named}"
+    );
+    assert!(
+        named["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Förderung für Wärmepumpen 2026"),
+        "{named}"
+    );
+    // Written afresh: the verdict is the embeddings', not copied text.
+    assert!(codes(&same, "dup.copied_passage").is_empty(), "{same:#?}");
+    assert!(
+        codes(&same, "dup.same_topic_skipped").is_empty(),
+        "{same:#?}"
+    );
+
+    let other = check("sommerfest.md", UNRELATED, None);
+    assert!(codes(&other, "dup.same_topic").is_empty(), "{other:#?}");
+    assert!(codes(&other, "dup.same_topic_skipped").is_empty());
+
+    // No model installed: said once, with the way to install it; the other duplicate
+    // signals still run.
+    let empty = tmp.path().join("no-models");
+    std::fs::create_dir_all(&empty).unwrap();
+    let without = check("zuschuss2.md", SAME_TOPIC, Some(&empty));
+    let skipped = codes(&without, "dup.same_topic_skipped");
+    assert_eq!(skipped.len(), 1, "{without:#?}");
+    let text = skipped[0]["message"]["text"].as_str().unwrap();
+    assert!(text.contains("install-embedder"), "{text}");
+    assert!(codes(&without, "dup.same_topic").is_empty());
+}
+
+const SAME_TOPIC: &str = "---
+title: \"Staatliches Geld für den Heizungstausch: Zuschüsse zur neuen Wärmepumpe\"
+keyphrase: \"Zuschuss Wärmepumpe\"
+---
+
+# Staatliches Geld für den Heizungstausch: Zuschüsse zur neuen Wärmepumpe
+
+Wer seinen alten Gas- oder Ölkessel gegen eine Wärmepumpe tauscht, bekommt vom Staat einen \
+beträchtlichen Teil der Ausgaben erstattet. Jeder Antragsteller erhält einen Basiszuschuss von \
+drei Zehnteln der Investition. Dazu kommen Aufschläge: für Eigentümer, die ihren Kessel früh \
+ersetzen, für Haushalte mit kleinem Einkommen und für sparsame Geräte mit natürlichem \
+Kältemittel. Mehr als sieben Zehntel der anrechenbaren Ausgaben werden aber nie bezahlt.
+
+Den Antrag reichen Sie ein, bevor die Handwerker anfangen, und zwar nachdem Sie den Auftrag \
+beim Installateur unterschrieben haben. Der Auftrag muss eine Klausel enthalten, die ihn an \
+die Zusage der Fördermittel knüpft.
+";
+
+const UNRELATED: &str = "# Unser Sommerfest am Baggersee
+
+Am letzten Freitag im Juli feiert das ganze Team am Baggersee bei Musterbach. Es gibt \
+Grillwürstchen, Salate und kalte Getränke; wer mag, bringt einen Kuchen mit. Für die Kinder \
+ist eine Schnitzeljagd durch den Wald geplant, und abends spielt eine Band aus dem Ort. \
+Bitte tragen Sie sich bis Mitte Juni in die Liste am Empfang ein, damit wir genug Bänke und \
+Sonnenschirme bestellen können.
+";

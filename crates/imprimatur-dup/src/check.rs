@@ -125,13 +125,29 @@ pub fn check(
             });
         }
     }
+    out.extend(topic_findings(doc, own_id, topics, &text_of));
+    out
+}
+
+/// A `dup.same_topic` finding for each verdict that says so (other than `own_id`), at
+/// the start of the body, naming the other text.
+pub fn topic_findings(
+    doc: &Document,
+    own_id: Option<&str>,
+    topics: &[TopicVerdict],
+    text_of: impl Fn(&str) -> Option<OtherText>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
     let at_start = doc.span(doc.body_start, doc.body_start);
     for t in topics
         .iter()
         .filter(|t| t.same_topic && Some(t.id.as_str()) != own_id)
     {
-        let name = text_of(&t.id)
-            .and_then(|o| o.title.or(o.path))
+        let other = text_of(&t.id);
+        let (title, path) = other.map_or((None, None), |o| (o.title, o.path));
+        let name = title
+            .clone()
+            .or_else(|| path.clone())
             .unwrap_or_else(|| t.id.clone());
         let best = [Some(t.document_cosine), t.title_cosine, t.keyphrase_cosine]
             .into_iter()
@@ -155,6 +171,8 @@ pub fn check(
             fix: None,
             evidence: Some(json!({
                 "document": t.id,
+                "title": title,
+                "path": path,
                 "document_cosine": t.document_cosine,
                 "title_cosine": t.title_cosine,
                 "keyphrase_cosine": t.keyphrase_cosine,

@@ -18,7 +18,7 @@ pub mod passage;
 pub mod settings;
 pub mod topic;
 
-pub use check::{check, OtherText};
+pub use check::{check, topic_findings, OtherText};
 pub use index::{Candidate, DupIndex, Overlap, Passage, TextProfile};
 pub use settings::{DupSettings, DupSource};
 pub use topic::{same_topic, TopicVectors, TopicVerdict};

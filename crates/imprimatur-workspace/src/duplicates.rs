@@ -18,14 +18,16 @@ use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, Mutex, MutexGuard};
 use std::time::SystemTime;
 
-use imprimatur_check::{Document, Finding, Lang};
-use imprimatur_dup::{DupIndex, DupSettings, DupSource, OtherText};
+use imprimatur_check::{CheckKind, Document, Finding, Lang, Message, Severity};
+use imprimatur_dup::{DupIndex, DupSettings, DupSource, OtherText, TopicVectors};
 use imprimatur_ingest::{ExtractError, Format};
+use imprimatur_knowledge::chosen::Embedding;
 use imprimatur_store::DocumentId;
 use serde::{Deserialize, Serialize};
 
 use crate::error::io;
 use crate::ipc::{CorpusImport, CorpusSkip, DuplicateSource};
+use crate::knowledge::Knowledge;
 use crate::{Workspace, WorkspaceError, WorkspaceResult};
 
 const DIR: &str = "duplicates";
@@ -45,6 +47,9 @@ struct Entry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     path: Option<String>,
     title: Option<String>,
+    /// The focus keyphrase of a Markdown text's front matter, for the same-topic signal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    keyphrase: Option<String>,
     /// What says the text is unchanged without reading it: the head revision of a
     /// document, `size:mtime` of a knowledge file, the content hash of a corpus file.
     stamp: String,
@@ -62,6 +67,39 @@ struct Stored {
     /// The settings the signatures and fingerprints were made with.
     profile_key: String,
     entries: BTreeMap<String, Entry>,
+    /// Same-topic vectors of the indexed documents and corpus texts.
+    #[serde(default)]
+    topics: TopicStore,
+}
+
+/// Embeddings for the same-topic signal, keyed by the content hash of the text they
+/// were made from, so an unchanged text is never embedded again (the text, its title
+/// and its keyphrase are all inside what the hash covers).
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct TopicStore {
+    /// The identity of the embedder that made the vectors; another embedder's vectors
+    /// are not comparable, so they are dropped when it changes.
+    embedder: Option<String>,
+    vectors: BTreeMap<String, StoredTopic>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredTopic {
+    document: Vec<f32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    title: Option<Vec<f32>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    keyphrase: Option<Vec<f32>>,
+}
+
+impl StoredTopic {
+    fn vectors(&self) -> TopicVectors {
+        TopicVectors {
+            document: self.document.clone(),
+            title: self.title.clone(),
+            keyphrase: self.keyphrase.clone(),
+        }
+    }
 }
 
 /// The settings that change what is stored per text (not the thresholds).
@@ -80,7 +118,13 @@ struct Loaded {
     /// Modification time of the file when it was last read or written here, so another
     /// process's change (`corpus import` while the app runs) is picked up.
     file_mtime: Option<SystemTime>,
+    /// Topic vectors of drafts (texts not in the index) by content hash, newest last:
+    /// the live check embeds a draft once, however often it is checked unchanged.
+    drafts: Vec<(String, StoredTopic)>,
 }
+
+/// Drafts whose topic vectors are kept in memory (the open one and a few switched from).
+const DRAFT_CACHE: usize = 8;
 
 static LOADED: LazyLock<Mutex<HashMap<PathBuf, Loaded>>> = LazyLock::new(Default::default);
 
@@ -104,6 +148,7 @@ fn read_stored(file: &Path, settings: &DupSettings) -> Stored {
         format: FORMAT,
         profile_key: profile_key(settings),
         entries: BTreeMap::new(),
+        topics: TopicStore::default(),
     };
     let Ok(bytes) = std::fs::read(file) else {
         return fresh();
@@ -147,6 +192,7 @@ impl Loaded {
             index,
             settings: settings.clone(),
             file_mtime,
+            drafts: Vec::new(),
         }
     }
 
@@ -171,6 +217,20 @@ impl Loaded {
         Ok(())
     }
 
+    /// The id of the draft's own entry: document `this`, or, when no id is known
+    /// (`imprimatur check FILE`), the document whose head is this very text.
+    fn own_id(&self, this: Option<&DocumentId>, own_hash: &str) -> Option<String> {
+        match this {
+            Some(id) => Some(format!("doc:{id}")),
+            None => self
+                .stored
+                .entries
+                .iter()
+                .find(|(_, e)| e.source == DupSource::Documents && e.content_hash == own_hash)
+                .map(|(id, _)| id.clone()),
+        }
+    }
+
     fn other_text(&self, id: &str) -> Option<OtherText> {
         let e = self.stored.entries.get(id)?;
         Some(OtherText {
@@ -182,11 +242,14 @@ impl Loaded {
 }
 
 /// The text a Markdown file is compared by: its prose (front matter and markup left out,
-/// as for the draft); other formats as extracted.
-fn compared_text(format: Format, extracted_text: &str, lang: Lang) -> String {
+/// as for the draft) and its front matter's keyphrase; other formats as extracted.
+fn compared_text(format: Format, extracted_text: &str, lang: Lang) -> (String, Option<String>) {
     match format {
-        Format::Markdown => Document::parse(extracted_text, lang).prose.text,
-        _ => extracted_text.to_string(),
+        Format::Markdown => {
+            let doc = Document::parse(extracted_text, lang);
+            (doc.prose.text, doc.front_matter.keyphrase)
+        }
+        _ => (extracted_text.to_string(), None),
     }
 }
 
@@ -230,6 +293,94 @@ fn skip_reason(e: &ExtractError) -> String {
             format!("binary file (NUL byte at byte {offset}), not text; skipped")
         }
         other => other.to_string(),
+    }
+}
+
+/// The texts one set of topic vectors is made from.
+struct TopicTexts {
+    document: String,
+    title: Option<String>,
+    keyphrase: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum TopicFailure {
+    #[error("the embedder failed: {0}")]
+    Embed(Box<dyn std::error::Error + Send + Sync>),
+    #[error("the duplicates index could not be saved: {0}")]
+    Save(WorkspaceError),
+}
+
+/// The first `# ` heading of a Markdown text, the title of a draft without front matter.
+fn first_heading(source: &str) -> Option<String> {
+    source
+        .lines()
+        .find_map(|l| l.strip_prefix("# "))
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+}
+
+/// Embeds body, title and keyphrase of each item in one batch (the model batches by
+/// length). Similar texts are a symmetric task: `query: ` on both sides, as the e5
+/// model card says and as the paraphrase metrics of imprimatur-dup measure it. A body
+/// longer than the model's window is cut there; its opening carries the topic.
+fn embed_topics(
+    embedding: &Embedding,
+    items: &[&TopicTexts],
+) -> Result<Vec<StoredTopic>, Box<dyn std::error::Error + Send + Sync>> {
+    fn present(t: &Option<String>) -> Option<&str> {
+        t.as_deref().map(str::trim).filter(|t| !t.is_empty())
+    }
+    let mut texts: Vec<&str> = Vec::new();
+    for it in items {
+        texts.push(&it.document);
+        texts.extend(present(&it.title));
+        texts.extend(present(&it.keyphrase));
+    }
+    let vectors = match embedding {
+        Embedding::Local(e) => e.embed_queries(&texts)?,
+        Embedding::Remote(e) => e.embed_queries(&texts)?,
+    };
+    let mut vectors = vectors.into_iter();
+    let mut next = || {
+        vectors
+            .next()
+            .ok_or("the embedder returned fewer vectors than texts")
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for it in items {
+        let document = next()?;
+        let title = present(&it.title).map(|_| next()).transpose()?;
+        let keyphrase = present(&it.keyphrase).map(|_| next()).transpose()?;
+        out.push(StoredTopic {
+            document,
+            title,
+            keyphrase,
+        });
+    }
+    Ok(out)
+}
+
+/// The one finding that says the same-topic signal did not run, and why.
+fn topic_skipped(doc: &Document, why: &str) -> Finding {
+    let mut args = BTreeMap::new();
+    args.insert("reason".to_string(), why.to_string());
+    let text = match doc.lang {
+        Lang::De => format!("Die Prüfung auf gleiche Themen wurde übersprungen: {why}"),
+        Lang::En => format!("The same-topic check was skipped: {why}"),
+    };
+    Finding {
+        check: CheckKind::Duplicates,
+        code: "dup.same_topic_skipped".to_string(),
+        severity: Severity::Info,
+        message: Message {
+            key: "dup.same_topic_skipped".to_string(),
+            args,
+            text,
+        },
+        span: doc.span(doc.body_start, doc.body_start),
+        fix: None,
+        evidence: None,
     }
 }
 
@@ -291,7 +442,7 @@ impl Workspace {
                 let Some(head) = self.store().head(&d.id)? else {
                     continue;
                 };
-                let text = self.parse_document(&head.content).prose.text;
+                let parsed = self.parse_document(&head.content);
                 loaded.put(
                     id,
                     Entry {
@@ -299,9 +450,10 @@ impl Workspace {
                         corpus: None,
                         path: None,
                         title: Some(d.title.clone()),
+                        keyphrase: parsed.front_matter.keyphrase,
                         stamp,
                         content_hash: head.meta.content_hash.clone(),
-                        text,
+                        text: parsed.prose.text,
                         signature: Vec::new(),
                         fingerprints: Vec::new(),
                     },
@@ -363,7 +515,7 @@ impl Workspace {
                     loaded.drop_entry(&id);
                     continue;
                 };
-                let text = compared_text(format, &ex.text, self.doc_lang());
+                let (text, keyphrase) = compared_text(format, &ex.text, self.doc_lang());
                 loaded.put(
                     id,
                     Entry {
@@ -371,6 +523,7 @@ impl Workspace {
                         corpus: None,
                         path: Some(rel),
                         title: ex.meta.title.clone(),
+                        keyphrase,
                         stamp,
                         content_hash: hash,
                         text,
@@ -404,7 +557,9 @@ impl Workspace {
     /// Imports an external corpus of published texts: every Markdown, HTML or text file
     /// under `paths` (files or folders), as corpus `name`. A file whose content is
     /// unchanged since its last import is not indexed again; files that are not text are
-    /// skipped and listed. `progress(done, total, file)` is called before each file.
+    /// skipped and listed. An import is the whole corpus: texts of `name` whose files are
+    /// no longer among `paths` (deleted from the folder, or no longer text) are removed.
+    /// `progress(done, total, file)` is called before each file.
     pub fn import_corpus(
         &self,
         paths: &[PathBuf],
@@ -432,6 +587,9 @@ impl Workspace {
             name: name.to_string(),
             files: files.len() as u32,
             imported: 0,
+            added: 0,
+            updated: 0,
+            removed: 0,
             unchanged: 0,
             skipped: Vec::new(),
             indexed: 0,
@@ -446,6 +604,7 @@ impl Workspace {
                     message: "[duplicates] sources does not include \"corpus\"; add it to compare drafts with imported texts".into(),
                 });
             }
+            let mut kept = std::collections::HashSet::new();
             for (i, (file, rel)) in files.iter().enumerate() {
                 progress(i, total, file);
                 let shown = file.display().to_string();
@@ -470,17 +629,17 @@ impl Workspace {
                     }
                 };
                 let id = format!("corpus:{name}/{rel}");
+                kept.insert(id.clone());
                 let hash = content_hash_of_bytes(&bytes);
-                if loaded
-                    .stored
-                    .entries
-                    .get(&id)
-                    .is_some_and(|e| e.content_hash == hash)
-                {
-                    report.unchanged += 1;
-                    continue;
+                match loaded.stored.entries.get(&id) {
+                    Some(e) if e.content_hash == hash => {
+                        report.unchanged += 1;
+                        continue;
+                    }
+                    Some(_) => report.updated += 1,
+                    None => report.added += 1,
                 }
-                let text = compared_text(ex.format, &ex.text, lang);
+                let (text, keyphrase) = compared_text(ex.format, &ex.text, lang);
                 let title = ex.meta.title.clone().or_else(|| {
                     Some(crate::title_of(&String::from_utf8_lossy(&bytes), file))
                 });
@@ -491,6 +650,7 @@ impl Workspace {
                         corpus: Some(name.to_string()),
                         path: Some(rel.clone()),
                         title,
+                        keyphrase,
                         stamp: hash.clone(),
                         content_hash: hash,
                         text,
@@ -499,6 +659,21 @@ impl Workspace {
                     },
                 );
                 report.imported += 1;
+            }
+            let gone: Vec<String> = loaded
+                .stored
+                .entries
+                .iter()
+                .filter(|(id, e)| {
+                    e.source == DupSource::Corpus
+                        && e.corpus.as_deref() == Some(name)
+                        && !kept.contains(*id)
+                })
+                .map(|(id, _)| id.clone())
+                .collect();
+            report.removed = gone.len() as u32;
+            for id in gone {
+                loaded.drop_entry(&id);
             }
             progress(total, total, Path::new(""));
             loaded.save(self.root())?;
@@ -510,7 +685,7 @@ impl Workspace {
 
     /// The duplicates findings of `doc` (the parsed `source`; `this` is its document,
     /// if stored): near-duplicates and copied passages against the index. Same-topic
-    /// verdicts need the embedding model and are not part of the live check.
+    /// verdicts need the embedding model: [`Workspace::same_topic_findings`].
     pub(crate) fn duplicate_findings(
         &self,
         doc: &Document,
@@ -519,17 +694,7 @@ impl Workspace {
     ) -> WorkspaceResult<Vec<Finding>> {
         let own_hash = imprimatur_store::content_hash(source);
         self.with_dup_index(|loaded| {
-            // `imprimatur check FILE` has no id: the document whose head is this very
-            // text is the draft itself.
-            let own_id = match this {
-                Some(id) => Some(format!("doc:{id}")),
-                None => loaded
-                    .stored
-                    .entries
-                    .iter()
-                    .find(|(_, e)| e.source == DupSource::Documents && e.content_hash == own_hash)
-                    .map(|(id, _)| id.clone()),
-            };
+            let own_id = loaded.own_id(this, &own_hash);
             imprimatur_dup::check(
                 doc,
                 own_id.as_deref(),
@@ -538,6 +703,150 @@ impl Workspace {
                 &[],
             )
         })
+    }
+
+    /// The `dup.same_topic` findings of `doc` (the parsed `source`; `this` is its
+    /// document, if stored): embedding similarity of the body, title and keyphrase with
+    /// those of the workspace's documents and the imported corpora (knowledge files are
+    /// sources to write from, not pages competing for the same queries). The embedder is
+    /// the knowledge base's, from `knowledge` (loaded once and shared). Indexed texts are
+    /// embedded once per content hash and the vectors kept in the index; the draft once
+    /// per content hash, in memory. Without an embedder, or when embedding fails, the
+    /// result is one `dup.same_topic_skipped` finding that says why.
+    pub fn same_topic_findings(
+        &self,
+        doc: &Document,
+        source: &str,
+        this: Option<&DocumentId>,
+        knowledge: &Knowledge,
+    ) -> Vec<Finding> {
+        let settings = self.dup_settings();
+        let compared = |s: DupSource| {
+            settings.sources.contains(&s) && matches!(s, DupSource::Documents | DupSource::Corpus)
+        };
+        if !compared(DupSource::Documents) && !compared(DupSource::Corpus) {
+            return Vec::new();
+        }
+        if doc.prose.text.trim().is_empty() {
+            return Vec::new();
+        }
+        // Nothing to compare with (a new workspace): the model is not even loaded.
+        let anything =
+            self.with_dup_index(|l| l.stored.entries.values().any(|e| compared(e.source)));
+        if !matches!(anything, Ok(true)) {
+            return Vec::new();
+        }
+        let embedding = match knowledge.embedder(self.root()) {
+            Ok(e) => e,
+            Err(e) => return vec![topic_skipped(doc, &e.to_string())],
+        };
+        let draft_texts = TopicTexts {
+            document: doc.prose.text.clone(),
+            title: doc
+                .front_matter
+                .title
+                .clone()
+                .or_else(|| first_heading(source)),
+            keyphrase: doc.front_matter.keyphrase.clone(),
+        };
+        let own_hash = imprimatur_store::content_hash(source);
+        let result = self.with_dup_index(|loaded| -> Result<Vec<Finding>, TopicFailure> {
+            let identity = embedding.identity();
+            let topics = &mut loaded.stored.topics;
+            let mut changed = false;
+            if topics.embedder.as_deref() != Some(identity.as_str()) {
+                topics.vectors.clear();
+                topics.embedder = Some(identity);
+                loaded.drafts.clear();
+                changed = true;
+            }
+            // Indexed texts without vectors (new or changed since the last check).
+            let mut missing: BTreeMap<String, TopicTexts> = BTreeMap::new();
+            for e in loaded.stored.entries.values() {
+                if compared(e.source) && !loaded.stored.topics.vectors.contains_key(&e.content_hash)
+                {
+                    missing
+                        .entry(e.content_hash.clone())
+                        .or_insert_with(|| TopicTexts {
+                            document: e.text.clone(),
+                            title: e.title.clone(),
+                            keyphrase: e.keyphrase.clone(),
+                        });
+                }
+            }
+            if !missing.is_empty() {
+                let items: Vec<&TopicTexts> = missing.values().collect();
+                let vectors = embed_topics(&embedding, &items).map_err(TopicFailure::Embed)?;
+                for (hash, v) in missing.into_keys().zip(vectors) {
+                    loaded.stored.topics.vectors.insert(hash, v);
+                }
+                changed = true;
+            }
+            // Vectors of texts that left the index.
+            let live: std::collections::HashSet<&str> = loaded
+                .stored
+                .entries
+                .values()
+                .map(|e| e.content_hash.as_str())
+                .collect();
+            let before = loaded.stored.topics.vectors.len();
+            loaded
+                .stored
+                .topics
+                .vectors
+                .retain(|h, _| live.contains(h.as_str()));
+            changed |= loaded.stored.topics.vectors.len() != before;
+            if changed {
+                loaded.save(self.root()).map_err(TopicFailure::Save)?;
+            }
+            // The draft: an indexed text's vectors, or the cache, or embedded now.
+            let draft = match loaded.stored.topics.vectors.get(&own_hash) {
+                Some(v) => v.clone(),
+                None => match loaded.drafts.iter().position(|(h, _)| *h == own_hash) {
+                    Some(i) => {
+                        let hit = loaded.drafts.remove(i);
+                        loaded.drafts.push(hit.clone());
+                        hit.1
+                    }
+                    None => {
+                        let v = embed_topics(&embedding, &[&draft_texts])
+                            .map_err(TopicFailure::Embed)?
+                            .remove(0);
+                        if loaded.drafts.len() >= DRAFT_CACHE {
+                            loaded.drafts.remove(0);
+                        }
+                        loaded.drafts.push((own_hash.clone(), v.clone()));
+                        v
+                    }
+                },
+            };
+            let own_id = loaded.own_id(this, &own_hash);
+            let others: Vec<(String, TopicVectors)> = loaded
+                .stored
+                .entries
+                .iter()
+                .filter(|(id, e)| compared(e.source) && Some(id.as_str()) != own_id.as_deref())
+                .filter_map(|(id, e)| {
+                    let v = loaded.stored.topics.vectors.get(&e.content_hash)?;
+                    Some((id.clone(), v.vectors()))
+                })
+                .collect();
+            let verdicts = imprimatur_dup::same_topic(&draft.vectors(), &others, &settings);
+            Ok(imprimatur_dup::topic_findings(
+                doc,
+                own_id.as_deref(),
+                &verdicts,
+                |id| loaded.other_text(id),
+            ))
+        });
+        match result {
+            Ok(Ok(findings)) => findings,
+            Ok(Err(e)) => vec![topic_skipped(doc, &e.to_string())],
+            Err(e) => vec![topic_skipped(
+                doc,
+                &format!("the duplicates index could not be updated: {e}"),
+            )],
+        }
     }
 
     /// An indexed text, as the side-by-side view shows it (spans in duplicates findings'

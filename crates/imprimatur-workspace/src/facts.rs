@@ -305,7 +305,8 @@ impl Judge for ModelJudge {
 impl Workspace {
     /// The editor's live check: every check of [`Workspace::check_document`] (or
     /// [`Workspace::check`] without an id) plus the fact check, whose verdicts are cached
-    /// per sentence in `state` so that only edited sentences are checked again.
+    /// per sentence in `state` so that only edited sentences are checked again, and the
+    /// same-topic verdicts of the duplicates check (both use the knowledge embedder).
     pub fn check_with_facts(
         &self,
         id: Option<&imprimatur_store::DocumentId>,
@@ -319,6 +320,11 @@ impl Workspace {
         };
         let facts = self.check_facts(source, knowledge, state, None);
         report.findings.extend(facts.findings);
+        // Same topic (duplicates.rs) needs the knowledge base's embedder, held here.
+        let doc = self.parse_document(source);
+        report
+            .findings
+            .extend(self.same_topic_findings(&doc, source, id, knowledge));
         report.normalise();
         Ok(report)
     }

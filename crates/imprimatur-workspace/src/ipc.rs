@@ -52,13 +52,18 @@ pub struct SeoOverview {
     pub host: Option<String>,
 }
 
-/// What `imprimatur corpus import` did: files found, newly indexed, unchanged since
-/// their last import (not indexed again), skipped with the reason.
+/// What `imprimatur corpus import` did: files found, indexed (new or changed), unchanged
+/// since their last import (not indexed again), removed (texts of the corpus whose files
+/// are gone), skipped with the reason.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct CorpusImport {
     pub name: String,
     pub files: u32,
+    /// `added + updated`.
     pub imported: u32,
+    pub added: u32,
+    pub updated: u32,
+    pub removed: u32,
     pub unchanged: u32,
     pub skipped: Vec<CorpusSkip>,
     /// Texts in the duplicates index after the import (all sources).

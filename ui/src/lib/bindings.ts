@@ -523,7 +523,11 @@ ai_share: number | null, publications: Array<Publication>, gates: Gates,
  */
 obstacles: Array<Obstacle>, };
 export type PublishedFiles = { dir: string, markdown: string, html: string, evidence: string, };
-export type CorpusImport = { name: string, files: number, imported: number, unchanged: number, skipped: Array<CorpusSkip>, 
+export type CorpusImport = { name: string, files: number, 
+/**
+ * `added + updated`.
+ */
+imported: number, added: number, updated: number, removed: number, unchanged: number, skipped: Array<CorpusSkip>, 
 /**
  * Texts in the duplicates index after the import (all sources).
  */

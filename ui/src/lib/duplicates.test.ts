@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from './bindings';
 import { convertFindings } from './checks';
-import { duplicateMatches, kindOf, matchScore, shorten } from './duplicates';
+import { duplicateMatches, kindOf, matchScore, overlaps, shorten, topicSkipped } from './duplicates';
 
 const text = 'Entwurf. Beim jährlichen Check sehen wir uns die Außeneinheit an. Ende.';
 
@@ -73,5 +73,41 @@ describe('helpers', () => {
     expect(s.length).toBeLessThanOrEqual(41);
     expect(s).toContain(' … ');
     expect(shorten('  kurz  ')).toBe('kurz');
+  });
+});
+
+describe('same topic', () => {
+  it('joins a same-topic verdict to the text it names and reports a skipped comparison', () => {
+    const findings = convertFindings(text, [
+      finding('dup.same_topic', 'doc:77', 0, 0, {
+        title: 'Förderung',
+        path: null,
+        document_cosine: 0.91,
+        title_cosine: 0.88,
+        keyphrase_cosine: 0.93,
+      }),
+      finding('dup.copied_passage', 'corpus:website/a.md', 9, 20, {
+        title: 'A',
+        other_span: { start: 5, end: 16 },
+        other_text: 'Beim jährl',
+        words: 12,
+        coverage: 0.1,
+      }),
+      finding('dup.same_topic', 'corpus:website/a.md', 0, 0, { title: 'A', document_cosine: 0.9, title_cosine: null }),
+    ]);
+    const m = duplicateMatches(findings);
+    expect(m.map((x) => x.id)).toEqual(['corpus:website/a.md', 'doc:77']);
+    expect(m[0].sameTopic).toBeCloseTo(0.9);
+    expect(m[0].passages).toHaveLength(1);
+    expect(overlaps(m[0])).toBe(true);
+    expect(m[1].sameTopic).toBeCloseTo(0.93);
+    expect(m[1].title).toBe('Förderung');
+    expect(overlaps(m[1])).toBe(false);
+    expect(topicSkipped(findings)).toBeNull();
+    const skipped = convertFindings(text, [
+      { ...finding('dup.same_topic_skipped', 'x', 0, 0, {}), evidence: null, message: { key: 'k', args: {}, text: 'no model' } },
+    ]);
+    expect(topicSkipped(skipped)).toBe('no model');
+    expect(duplicateMatches(skipped)).toEqual([]);
   });
 });

@@ -27,6 +27,9 @@ export interface DuplicateMatch {
   /** Shingle Jaccard similarity, when known, 0–1. */
   jaccard: number | null;
   nearDuplicate: boolean;
+  /** The highest embedding similarity (document, title or keyphrase) when the check
+   * found the texts on the same topic (`dup.same_topic`), else null. */
+  sameTopic: number | null;
   passages: DuplicatePassage[];
 }
 
@@ -39,7 +42,12 @@ interface Evidence {
   words?: number;
   coverage?: number;
   jaccard?: number;
+  document_cosine?: number;
+  title_cosine?: number | null;
+  keyphrase_cosine?: number | null;
 }
+
+const CODES = new Set(['dup.copied_passage', 'dup.near_duplicate', 'dup.same_topic']);
 
 export function kindOf(id: string): DuplicateKind {
   if (id.startsWith('doc:')) return 'documents';
@@ -49,13 +57,13 @@ export function kindOf(id: string): DuplicateKind {
 
 /**
  * The matches of a report's findings, highest score first (near-duplicates, then by
- * coverage); passages in draft order.
+ * coverage, then same-topic similarity); passages in draft order.
  */
 export function duplicateMatches(findings: readonly CheckedFinding[]): DuplicateMatch[] {
   const byId = new Map<string, DuplicateMatch>();
   for (const f of findings) {
     const code = f.finding.code;
-    if (f.finding.check !== 'duplicates' || (code !== 'dup.copied_passage' && code !== 'dup.near_duplicate')) continue;
+    if (f.finding.check !== 'duplicates' || !CODES.has(code)) continue;
     const ev = (f.finding.evidence ?? {}) as Evidence;
     if (!ev.document) continue;
     let m = byId.get(ev.document);
@@ -68,9 +76,15 @@ export function duplicateMatches(findings: readonly CheckedFinding[]): Duplicate
         coverage: 0,
         jaccard: null,
         nearDuplicate: false,
+        sameTopic: null,
         passages: [],
       };
       byId.set(ev.document, m);
+    }
+    if (code === 'dup.same_topic') {
+      const cosines = [ev.document_cosine, ev.title_cosine, ev.keyphrase_cosine].filter((c) => typeof c === 'number');
+      m.sameTopic = Math.max(m.sameTopic ?? 0, ...cosines);
+      continue;
     }
     if (typeof ev.coverage === 'number') m.coverage = Math.max(m.coverage, ev.coverage);
     if (typeof ev.jaccard === 'number') m.jaccard = Math.max(m.jaccard ?? 0, ev.jaccard);
@@ -89,9 +103,23 @@ export function duplicateMatches(findings: readonly CheckedFinding[]): Duplicate
   for (const m of out) m.passages.sort((a, b) => a.draft[0] - b.draft[0]);
   out.sort(
     (a, b) =>
-      Number(b.nearDuplicate) - Number(a.nearDuplicate) || b.coverage - a.coverage || a.title.localeCompare(b.title),
+      Number(b.nearDuplicate) - Number(a.nearDuplicate) ||
+      b.coverage - a.coverage ||
+      (b.sameTopic ?? 0) - (a.sameTopic ?? 0) ||
+      a.title.localeCompare(b.title),
   );
   return out;
+}
+
+/** Why the same-topic signal did not run (`dup.same_topic_skipped`), if it did not. */
+export function topicSkipped(findings: readonly CheckedFinding[]): string | null {
+  const f = findings.find((x) => x.finding.check === 'duplicates' && x.finding.code === 'dup.same_topic_skipped');
+  return f ? f.finding.message.text : null;
+}
+
+/** Whether a match shares text with the draft (not only its topic). */
+export function overlaps(m: DuplicateMatch): boolean {
+  return m.nearDuplicate || m.passages.length > 0 || m.coverage > 0;
 }
 
 /** The panel's score of a match, 0–100: the larger of coverage and Jaccard similarity. */
