@@ -584,7 +584,7 @@ fn run(cli: Cli) -> Result<Outcome, WorkspaceError> {
                 let doc = ws.parse_document(&source);
                 report
                     .findings
-                    .extend(ws.same_topic_findings(&doc, &source, None, &knowledge));
+                    .extend(ws.same_topic_findings(&doc, &source, None, &knowledge, None));
                 report.normalise();
             }
             if json {

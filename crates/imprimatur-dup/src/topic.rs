@@ -3,13 +3,17 @@
 //! `imprimatur_embed::Embedder` (normalised, so the dot product is the cosine); this
 //! module only compares, so it needs no model.
 
+use serde::{Deserialize, Serialize};
+
 use crate::settings::DupSettings;
 
 /// The vectors of one document. Missing title or keyphrase vectors are skipped.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TopicVectors {
     pub document: Vec<f32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<Vec<f32>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keyphrase: Option<Vec<f32>>,
 }
 
@@ -38,10 +42,11 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f64 {
     dot / (na.sqrt() * nb.sqrt())
 }
 
-/// A verdict for each other document, most similar first.
-pub fn same_topic(
+/// A verdict for each other document (id and vectors, borrowed: a workspace's index can
+/// hold many), most similar first.
+pub fn same_topic<'a>(
     draft: &TopicVectors,
-    others: &[(String, TopicVectors)],
+    others: impl IntoIterator<Item = (&'a str, &'a TopicVectors)>,
     settings: &DupSettings,
 ) -> Vec<TopicVerdict> {
     let pair = |a: &Option<Vec<f32>>, b: &Option<Vec<f32>>| match (a, b) {
@@ -49,7 +54,7 @@ pub fn same_topic(
         _ => None,
     };
     let mut out: Vec<TopicVerdict> = others
-        .iter()
+        .into_iter()
         .map(|(id, o)| {
             let document_cosine = cosine(&draft.document, &o.document);
             let title_cosine = pair(&draft.title, &o.title);
@@ -58,7 +63,7 @@ pub fn same_topic(
                 || title_cosine.is_some_and(|c| c >= settings.same_title_cosine)
                 || keyphrase_cosine.is_some_and(|c| c >= settings.same_title_cosine);
             TopicVerdict {
-                id: id.clone(),
+                id: id.to_string(),
                 document_cosine,
                 title_cosine,
                 keyphrase_cosine,
@@ -82,7 +87,7 @@ mod tests {
             title: Some(vec![0.0, 1.0]),
             keyphrase: None,
         };
-        let others = vec![
+        let others = [
             (
                 "far".to_string(),
                 TopicVectors {
@@ -100,7 +105,7 @@ mod tests {
                 },
             ),
         ];
-        let v = same_topic(&draft, &others, &s);
+        let v = same_topic(&draft, others.iter().map(|(id, o)| (id.as_str(), o)), &s);
         assert_eq!(v[0].id, "title");
         assert!(v[0].same_topic && !v[1].same_topic);
     }

@@ -78,9 +78,9 @@ fn the_check_reports_a_pasted_paragraph_with_its_source_span() {
             document: vec![1.0, 0.2],
             ..Default::default()
         },
-        &[(
-            "blog/waermepumpe.md".to_string(),
-            TopicVectors {
+        [(
+            "blog/waermepumpe.md",
+            &TopicVectors {
                 document: vec![1.0, 0.25],
                 ..Default::default()
             },

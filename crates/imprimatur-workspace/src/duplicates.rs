@@ -83,24 +83,7 @@ struct TopicStore {
     vectors: BTreeMap<String, StoredTopic>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct StoredTopic {
-    document: Vec<f32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    title: Option<Vec<f32>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    keyphrase: Option<Vec<f32>>,
-}
-
-impl StoredTopic {
-    fn vectors(&self) -> TopicVectors {
-        TopicVectors {
-            document: self.document.clone(),
-            title: self.title.clone(),
-            keyphrase: self.keyphrase.clone(),
-        }
-    }
-}
+type StoredTopic = TopicVectors;
 
 /// The settings that change what is stored per text (not the thresholds).
 fn profile_key(s: &DupSettings) -> String {
@@ -359,6 +342,31 @@ fn embed_topics(
         });
     }
     Ok(out)
+}
+
+/// The one finding that says the same-topic signal compared the draft with only some
+/// texts: the others are still to be embedded.
+fn topic_partial(doc: &Document, compared: usize, waiting: usize) -> Finding {
+    let mut args = BTreeMap::new();
+    args.insert("compared".to_string(), compared.to_string());
+    args.insert("waiting".to_string(), waiting.to_string());
+    let text = match doc.lang {
+        Lang::De => format!("Gleiches Thema: mit {compared} Texten verglichen; {waiting} weitere werden bei den nächsten Prüfungen eingebettet."),
+        Lang::En => format!("Same topic: compared with {compared} texts; {waiting} more are embedded in the next checks."),
+    };
+    Finding {
+        check: CheckKind::Duplicates,
+        code: "dup.same_topic_partial".to_string(),
+        severity: Severity::Info,
+        message: Message {
+            key: "dup.same_topic_partial".to_string(),
+            args,
+            text,
+        },
+        span: doc.span(doc.body_start, doc.body_start),
+        fix: None,
+        evidence: None,
+    }
 }
 
 /// The one finding that says the same-topic signal did not run, and why.
@@ -713,12 +721,19 @@ impl Workspace {
     /// embedded once per content hash and the vectors kept in the index; the draft once
     /// per content hash, in memory. Without an embedder, or when embedding fails, the
     /// result is one `dup.same_topic_skipped` finding that says why.
+    ///
+    /// `budget`: at most this many indexed texts are embedded in this call (the
+    /// workspace's documents first), so a live check after a large corpus import stays
+    /// quick; the rest follow in the next checks, and until then one
+    /// `dup.same_topic_partial` finding says with how many texts the draft was compared.
+    /// `None` embeds all (the CLI's single check).
     pub fn same_topic_findings(
         &self,
         doc: &Document,
         source: &str,
         this: Option<&DocumentId>,
         knowledge: &Knowledge,
+        budget: Option<usize>,
     ) -> Vec<Finding> {
         let settings = self.dup_settings();
         let compared = |s: DupSource| {
@@ -761,23 +776,33 @@ impl Workspace {
                 changed = true;
             }
             // Indexed texts without vectors (new or changed since the last check).
-            let mut missing: BTreeMap<String, TopicTexts> = BTreeMap::new();
-            for e in loaded.stored.entries.values() {
-                if compared(e.source) && !loaded.stored.topics.vectors.contains_key(&e.content_hash)
-                {
-                    missing
-                        .entry(e.content_hash.clone())
-                        .or_insert_with(|| TopicTexts {
-                            document: e.text.clone(),
-                            title: e.title.clone(),
-                            keyphrase: e.keyphrase.clone(),
-                        });
+            let mut missing: Vec<(&str, TopicTexts)> = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            for source in [DupSource::Documents, DupSource::Corpus] {
+                for e in loaded.stored.entries.values() {
+                    if e.source == source
+                        && compared(e.source)
+                        && !loaded.stored.topics.vectors.contains_key(&e.content_hash)
+                        && seen.insert(e.content_hash.as_str())
+                    {
+                        missing.push((
+                            e.content_hash.as_str(),
+                            TopicTexts {
+                                document: e.text.clone(),
+                                title: e.title.clone(),
+                                keyphrase: e.keyphrase.clone(),
+                            },
+                        ));
+                    }
                 }
             }
+            let waiting = missing.len().saturating_sub(budget.unwrap_or(usize::MAX));
+            missing.truncate(missing.len() - waiting);
             if !missing.is_empty() {
-                let items: Vec<&TopicTexts> = missing.values().collect();
+                let items: Vec<&TopicTexts> = missing.iter().map(|(_, t)| t).collect();
                 let vectors = embed_topics(&embedding, &items).map_err(TopicFailure::Embed)?;
-                for (hash, v) in missing.into_keys().zip(vectors) {
+                let hashes: Vec<String> = missing.iter().map(|(h, _)| h.to_string()).collect();
+                for (hash, v) in hashes.into_iter().zip(vectors) {
                     loaded.stored.topics.vectors.insert(hash, v);
                 }
                 changed = true;
@@ -821,23 +846,24 @@ impl Workspace {
                 },
             };
             let own_id = loaded.own_id(this, &own_hash);
-            let others: Vec<(String, TopicVectors)> = loaded
+            let others = loaded
                 .stored
                 .entries
                 .iter()
                 .filter(|(id, e)| compared(e.source) && Some(id.as_str()) != own_id.as_deref())
                 .filter_map(|(id, e)| {
                     let v = loaded.stored.topics.vectors.get(&e.content_hash)?;
-                    Some((id.clone(), v.vectors()))
-                })
-                .collect();
-            let verdicts = imprimatur_dup::same_topic(&draft.vectors(), &others, &settings);
-            Ok(imprimatur_dup::topic_findings(
-                doc,
-                own_id.as_deref(),
-                &verdicts,
-                |id| loaded.other_text(id),
-            ))
+                    Some((id.as_str(), v))
+                });
+            let verdicts = imprimatur_dup::same_topic(&draft, others, &settings);
+            let mut findings =
+                imprimatur_dup::topic_findings(doc, own_id.as_deref(), &verdicts, |id| {
+                    loaded.other_text(id)
+                });
+            if waiting > 0 {
+                findings.push(topic_partial(doc, verdicts.len(), waiting));
+            }
+            Ok(findings)
         });
         match result {
             Ok(Ok(findings)) => findings,

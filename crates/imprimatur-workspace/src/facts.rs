@@ -302,6 +302,10 @@ impl Judge for ModelJudge {
     }
 }
 
+/// Indexed texts embedded per live check for the same-topic signal (about a second on
+/// two cores).
+const LIVE_TOPIC_BUDGET: usize = 16;
+
 impl Workspace {
     /// The editor's live check: every check of [`Workspace::check_document`] (or
     /// [`Workspace::check`] without an id) plus the fact check, whose verdicts are cached
@@ -320,11 +324,16 @@ impl Workspace {
         };
         let facts = self.check_facts(source, knowledge, state, None);
         report.findings.extend(facts.findings);
-        // Same topic (duplicates.rs) needs the knowledge base's embedder, held here.
+        // Same topic (duplicates.rs) needs the knowledge base's embedder, held here. A
+        // few indexed texts embedded per check keep each check short after an import.
         let doc = self.parse_document(source);
-        report
-            .findings
-            .extend(self.same_topic_findings(&doc, source, id, knowledge));
+        report.findings.extend(self.same_topic_findings(
+            &doc,
+            source,
+            id,
+            knowledge,
+            Some(LIVE_TOPIC_BUDGET),
+        ));
         report.normalise();
         Ok(report)
     }
