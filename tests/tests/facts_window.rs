@@ -12,11 +12,6 @@ use std::time::{Duration, Instant};
 use imprimatur_e2e::*;
 use serde_json::json;
 
-// Not yet in CI: in its first full run (2026-11-24) the live check reported no facts
-// findings in the window after ingestion ("contradicted before the edit: 0", then no error
-// marker within 120 s), while the CLI path (`check --only facts`) and the eval harness
-// find the same contradictions. Run with `-- --ignored` while fixing the app path.
-#[ignore = "the app's live facts check shows no marker yet; the CLI and harness paths work"]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_price_turns_red_with_the_price_list_as_evidence() {
     let app = App::launch().await;
@@ -125,13 +120,14 @@ async fn run(app: &App) {
         before.trim()
     );
 
-    // Change the price to a wrong one.
+    // Change the price to a wrong one, scrolled into view: CodeMirror renders only the
+    // lines in the viewport, so a marker further down is not in the page.
     c.execute(
         "const el = document.querySelector(\"[data-testid='editor'] .cm-content\");\
          const view = (el.cmView && el.cmView.view) || (el.cmTile && el.cmTile.root && el.cmTile.root.view);\
          const text = view.state.doc.toString();\
          const at = text.indexOf('AlbAir 9: 12.490,00 €') + 'AlbAir 9: '.length;\
-         view.focus(); view.dispatch({ changes: { from: at, to: at + 6, insert: '13.490' } });",
+         view.focus(); view.dispatch({ changes: { from: at, to: at + 6, insert: '13.490' }, selection: { anchor: at }, scrollIntoView: true });",
         vec![],
     )
     .await

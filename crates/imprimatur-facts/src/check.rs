@@ -23,6 +23,12 @@ pub trait Evidence {
     /// The top chunks for each query (hybrid retrieval where available), one list per
     /// query, in order. Batched so that query embeddings are computed together.
     fn search(&self, queries: &[&str], limit: usize) -> Vec<Vec<EvidenceChunk>>;
+    /// The top chunks by words alone (BM25): no query embedding, a few milliseconds for
+    /// a whole article. `None` when the knowledge base has no lexical search; then every
+    /// claim goes through [`Evidence::search`].
+    fn search_lexical(&self, _queries: &[&str], _limit: usize) -> Option<Vec<Vec<EvidenceChunk>>> {
+        None
+    }
     /// Every chunk of one source (`path` relative to `knowledge/`), for citations.
     fn source(&self, path: &str) -> Vec<EvidenceChunk>;
     /// All names the knowledge base mentions (`AlbAir 9`, `R290`).
@@ -145,6 +151,54 @@ fn message(key: &str, args: &[(&str, String)], text: String) -> Message {
     }
 }
 
+/// The verdicts of `claims` (each with the text its span points into), retrieval
+/// included, as the fact check and its evaluation both run it.
+///
+/// Retrieval is in two stages, because embedding a query costs ~15 ms on a laptop CPU
+/// while BM25 over the whole article costs a few: first every claim is assessed on its
+/// lexical (BM25) evidence; a claim whose value that evidence *confirms* (supported by
+/// the deterministic layer: the same number next to the same product in a source) is
+/// settled. Only the rest (contradicted, unverifiable, or settled by no value) is
+/// retrieved again with [`Evidence::search`] (hybrid), whose query embeddings are
+/// computed in one batch. A contradiction is never taken from BM25 alone: a lexically
+/// near chunk about another product or year would make false errors.
+pub fn assess_claims(
+    claims: &[(&str, &Claim)],
+    kb: &dyn Evidence,
+    judge: Option<&dyn Judge>,
+    top_k: usize,
+) -> Vec<Assessment> {
+    let names = kb.names();
+    let queries: Vec<&str> = claims.iter().map(|(_, c)| c.text.trim()).collect();
+    let mut out: Vec<Option<Assessment>> = vec![None; claims.len()];
+    if queries.is_empty() {
+        return Vec::new();
+    }
+    if let Some(found) = kb.search_lexical(&queries, top_k) {
+        for (n, (text, claim)) in claims.iter().enumerate() {
+            let chunks = found.get(n).map(Vec::as_slice).unwrap_or_default();
+            // No model here: the judge only sees what the hybrid stage leaves open.
+            let a = assess(text, claim, chunks, names, None);
+            if a.verdict == Verdict::Supported && a.layer == Layer::Deterministic {
+                out[n] = Some(a);
+            }
+        }
+    }
+    let open: Vec<usize> = (0..claims.len()).filter(|&n| out[n].is_none()).collect();
+    if !open.is_empty() {
+        let q: Vec<&str> = open.iter().map(|&n| queries[n]).collect();
+        let found = kb.search(&q, top_k);
+        for (k, &n) in open.iter().enumerate() {
+            let (text, claim) = claims[n];
+            let chunks = found.get(k).map(Vec::as_slice).unwrap_or_default();
+            out[n] = Some(assess(text, claim, chunks, names, judge));
+        }
+    }
+    out.into_iter()
+        .map(|a| a.unwrap_or_else(unreachable_assessment))
+        .collect()
+}
+
 /// Fact-checks `doc`: claims in its prose (not in code, headings or front matter).
 pub fn check(
     doc: &Document,
@@ -246,14 +300,7 @@ pub fn check(
             }
         }
     }
-    let queries: Vec<&str> = fresh.iter().map(|&i| claims[i].0.text.trim()).collect();
     let top_k = if config.top_k == 0 { 6 } else { config.top_k };
-    let found = if queries.is_empty() {
-        Vec::new()
-    } else {
-        kb.search(&queries, top_k)
-    };
-    let names = kb.names();
     let text_of = |in_source: bool| {
         if in_source {
             doc.source.as_str()
@@ -261,10 +308,14 @@ pub fn check(
             prose.as_str()
         }
     };
-    for (n, &i) in fresh.iter().enumerate() {
-        let (claim, in_source, _) = &claims[i];
-        let chunks = found.get(n).cloned().unwrap_or_default();
-        let a = assess(text_of(*in_source), claim, &chunks, names, judge);
+    let items: Vec<(&str, &Claim)> = fresh
+        .iter()
+        .map(|&i| (text_of(claims[i].1), &claims[i].0))
+        .collect();
+    for (a, &i) in assess_claims(&items, kb, judge, top_k)
+        .into_iter()
+        .zip(&fresh)
+    {
         results[i] = Some(a);
     }
     {

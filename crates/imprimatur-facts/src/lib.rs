@@ -29,7 +29,9 @@ pub mod check;
 pub mod quantity;
 pub mod verify;
 
-pub use check::{check, CitationRow, ClaimRow, Evidence, FactsCache, FactsConfig, FactsReport};
+pub use check::{
+    assess_claims, check, CitationRow, ClaimRow, Evidence, FactsCache, FactsConfig, FactsReport,
+};
 pub use quantity::{names, quantities, Name, Quantity, Unit};
 pub use verify::{
     assess, known_names, Assessment, EvidenceChunk, EvidenceSpan, Judge, Layer, Verdict,

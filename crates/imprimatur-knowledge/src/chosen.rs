@@ -61,9 +61,15 @@ impl Embedding {
     }
 
     pub fn embed_query(&self, text: &str) -> Result<Vec<f32>, KnowledgeError> {
+        Ok(self.embed_queries(&[text])?.remove(0))
+    }
+
+    /// Query vectors of `texts` in one batch: one forward pass (or one request) instead
+    /// of one per text.
+    pub fn embed_queries(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, KnowledgeError> {
         match self {
-            Embedding::Local(e) => Ok(e.embed_queries(&[text])?.remove(0)),
-            Embedding::Remote(e) => Ok(e.embed_queries(&[text])?.remove(0)),
+            Embedding::Local(e) => Ok(e.embed_queries(texts)?),
+            Embedding::Remote(e) => Ok(e.embed_queries(texts)?),
         }
     }
 }
@@ -248,11 +254,25 @@ pub enum NoEmbedding {
 pub fn search(
     index: &Index,
     embedding: Result<&Embedding, &NoEmbedding>,
-    mut query: SearchQuery,
+    query: SearchQuery,
 ) -> Result<Results, KnowledgeError> {
+    Ok(search_batch(index, embedding, vec![query])?.remove(0))
+}
+
+/// [`search`] for several queries, whose embeddings are computed in one batch (the
+/// fact check retrieves evidence for all claims of a document at once: one forward pass
+/// of the model instead of one per claim).
+pub fn search_batch(
+    index: &Index,
+    embedding: Result<&Embedding, &NoEmbedding>,
+    queries: Vec<SearchQuery>,
+) -> Result<Vec<Results>, KnowledgeError> {
     let mut note = None;
-    let mut vector = None;
-    if query.mode != SearchMode::Bm25 {
+    let mut vectors: Vec<Option<Vec<f32>>> = vec![None; queries.len()];
+    let dense: Vec<usize> = (0..queries.len())
+        .filter(|&i| queries[i].mode != SearchMode::Bm25)
+        .collect();
+    if !dense.is_empty() {
         match embedding {
             Ok(e) => {
                 if let Index::Embedded(kb) = index {
@@ -265,27 +285,40 @@ pub fn search(
                         });
                     }
                 }
-                match e.embed_query(&query.text) {
-                    Ok(v) => vector = Some(v),
+                let texts: Vec<&str> = dense.iter().map(|&i| queries[i].text.as_str()).collect();
+                match e.embed_queries(&texts) {
+                    Ok(vs) => {
+                        for (&i, v) in dense.iter().zip(vs) {
+                            vectors[i] = Some(v);
+                        }
+                    }
                     Err(why) => note = Some(why.to_string()),
                 }
             }
             Err(why) => note = Some(why.to_string()),
         }
-        if vector.is_none() {
-            query.mode = SearchMode::Bm25;
-        }
     }
-    let hits = match index {
-        Index::Embedded(kb) => lock(kb).search(&query, vector.as_deref())?,
-        #[cfg(feature = "qdrant-server")]
-        Index::Server(s) => s.search(&query, vector.as_deref())?,
-    };
-    Ok(Results {
-        mode: query.mode,
-        note,
-        hits,
-    })
+    queries
+        .into_iter()
+        .zip(vectors)
+        .map(|(mut query, vector)| {
+            let mut why = None;
+            if query.mode != SearchMode::Bm25 && vector.is_none() {
+                query.mode = SearchMode::Bm25;
+                why.clone_from(&note);
+            }
+            let hits = match index {
+                Index::Embedded(kb) => lock(kb).search(&query, vector.as_deref())?,
+                #[cfg(feature = "qdrant-server")]
+                Index::Server(s) => s.search(&query, vector.as_deref())?,
+            };
+            Ok(Results {
+                mode: query.mode,
+                note: why,
+                hits,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -127,36 +127,54 @@ impl<'a> KnowledgeEvidence<'a> {
     }
 }
 
+impl KnowledgeEvidence<'_> {
+    /// Evidence chunks per query, from one batched search (one embedding pass).
+    fn search_in(
+        &self,
+        queries: &[&str],
+        limit: usize,
+        mode: SearchMode,
+    ) -> Vec<Vec<EvidenceChunk>> {
+        let found = self
+            .knowledge
+            .search_many(
+                &self.root,
+                queries,
+                mode,
+                &KnowledgeFilters::default(),
+                limit,
+            )
+            .unwrap_or_default();
+        let mut out: Vec<Vec<EvidenceChunk>> = found
+            .into_iter()
+            .map(|r| {
+                r.hits
+                    .into_iter()
+                    .map(|h| EvidenceChunk {
+                        lang: lang_of(&h.lang, &h.text),
+                        path: h.path,
+                        heading_path: h.heading_path,
+                        start: h.start,
+                        end: h.end,
+                        text: h.text,
+                        product: h.product,
+                    })
+                    .collect()
+            })
+            .collect();
+        // A failed search leaves the claims without evidence: unverifiable, never supported.
+        out.resize_with(queries.len(), Vec::new);
+        out
+    }
+}
+
 impl Evidence for KnowledgeEvidence<'_> {
     fn search(&self, queries: &[&str], limit: usize) -> Vec<Vec<EvidenceChunk>> {
-        queries
-            .iter()
-            .map(|q| {
-                self.knowledge
-                    .search(
-                        &self.root,
-                        q,
-                        self.mode,
-                        &KnowledgeFilters::default(),
-                        limit,
-                    )
-                    .map(|r| {
-                        r.hits
-                            .into_iter()
-                            .map(|h| EvidenceChunk {
-                                lang: lang_of(&h.lang, &h.text),
-                                path: h.path,
-                                heading_path: h.heading_path,
-                                start: h.start,
-                                end: h.end,
-                                text: h.text,
-                                product: h.product,
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            })
-            .collect()
+        self.search_in(queries, limit, self.mode)
+    }
+
+    fn search_lexical(&self, queries: &[&str], limit: usize) -> Option<Vec<Vec<EvidenceChunk>>> {
+        Some(self.search_in(queries, limit, SearchMode::Bm25))
     }
 
     fn source(&self, path: &str) -> Vec<EvidenceChunk> {

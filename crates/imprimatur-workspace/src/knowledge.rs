@@ -251,6 +251,21 @@ impl Knowledge {
         filters: &KnowledgeFilters,
         limit: usize,
     ) -> Result<KnowledgeResults, KnowledgeFault> {
+        Ok(self
+            .search_many(root, &[text], mode, filters, limit)?
+            .remove(0))
+    }
+
+    /// [`Knowledge::search`] for several texts, their query embeddings computed in one
+    /// batch (the fact check's claims of a document).
+    pub fn search_many(
+        &self,
+        root: &Path,
+        texts: &[&str],
+        mode: SearchMode,
+        filters: &KnowledgeFilters,
+        limit: usize,
+    ) -> Result<Vec<KnowledgeResults>, KnowledgeFault> {
         let embedding = if mode == SearchMode::Bm25 {
             Err(NoEmbedding::Bm25Asked)
         } else {
@@ -258,31 +273,39 @@ impl Knowledge {
                 .map_err(|e| NoEmbedding::Unavailable(Box::new(e)))
         };
         let index = self.index(root, embedding.as_ref().ok().map(|e| e.dimension()))?;
-        let query = SearchQuery::new(text)
-            .mode(mode)
-            .filters(filters_of(filters))
-            .limit(limit.clamp(1, 100));
-        let results = chosen::search(&index, embedding.as_deref(), query)?;
-        Ok(KnowledgeResults {
-            mode: results.mode.into(),
-            note: results.note,
-            hits: results
-                .hits
-                .into_iter()
-                .map(|h| KnowledgeHit {
-                    path: h.path,
-                    heading_path: h.heading_path,
-                    start: h.start,
-                    end: h.end,
-                    text: h.text,
-                    score: h.score,
-                    injection: h.injection,
-                    highlights: h.highlights,
-                    lang: h.lang,
-                    product: h.metadata.get("product").cloned(),
-                })
-                .collect(),
-        })
+        let queries = texts
+            .iter()
+            .map(|text| {
+                SearchQuery::new(*text)
+                    .mode(mode)
+                    .filters(filters_of(filters))
+                    .limit(limit.clamp(1, 100))
+            })
+            .collect();
+        let results = chosen::search_batch(&index, embedding.as_deref(), queries)?;
+        Ok(results
+            .into_iter()
+            .map(|results| KnowledgeResults {
+                mode: results.mode.into(),
+                note: results.note,
+                hits: results
+                    .hits
+                    .into_iter()
+                    .map(|h| KnowledgeHit {
+                        path: h.path,
+                        heading_path: h.heading_path,
+                        start: h.start,
+                        end: h.end,
+                        text: h.text,
+                        score: h.score,
+                        injection: h.injection,
+                        highlights: h.highlights,
+                        lang: h.lang,
+                        product: h.metadata.get("product").cloned(),
+                    })
+                    .collect(),
+            })
+            .collect())
     }
 
     /// One ingestion pass over `knowledge/` (only changed files are embedded again).

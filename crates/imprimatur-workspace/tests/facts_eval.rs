@@ -66,9 +66,10 @@ fn verdict(row: &Row, kb: &dyn Evidence, judge: Option<&dyn Judge>) -> Verdict {
     let claims = imprimatur_facts::claims(&row.sentence, row.lang);
     let mut out = Verdict::Unverifiable;
     let mut all_supported = !claims.is_empty();
-    for c in &claims {
-        let chunks = kb.search(&[c.text.trim()], 6).pop().unwrap_or_default();
-        let a = imprimatur_facts::assess(&row.sentence, c, &chunks, kb.names(), judge);
+    // Retrieval as the app's check runs it: BM25 first, hybrid for what that leaves open.
+    let items: Vec<(&str, &imprimatur_facts::Claim)> =
+        claims.iter().map(|c| (row.sentence.as_str(), c)).collect();
+    for a in imprimatur_facts::assess_claims(&items, kb, judge, 6) {
         match a.verdict {
             Verdict::Contradicted => return Verdict::Contradicted,
             Verdict::Supported => {}
