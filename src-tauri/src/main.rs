@@ -708,6 +708,7 @@ fn draft_context<'a>(
         knowledge: &s.knowledge,
         author,
         now: Timestamp::now(),
+        model: None,
     }
 }
 

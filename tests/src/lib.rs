@@ -111,6 +111,24 @@ where
     }
 }
 
+/// Waits up to `limit` until the script `js` answers a string (it returns null while
+/// not ready): for waits longer than [`wait_until`]'s, such as model runs.
+pub async fn until_js(c: &Client, what: &str, limit: Duration, js: &str) -> String {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Ok(v) = c.execute(js, vec![]).await {
+            if let Some(s) = v.as_str() {
+                return s.to_owned();
+            }
+        }
+        if Instant::now() > deadline {
+            screenshot(c, "until-js-timeout").await;
+            panic!("timed out after {limit:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 pub async fn attr(c: &Client, testid: &str, name: &str) -> Option<String> {
     let el = c
         .find(Locator::Css(&format!("[data-testid='{testid}']")))

@@ -1,12 +1,16 @@
 //! Brief → outline → draft in the real app window, on the demo workspace with the
-//! embedded model (SmolLM2) and the demo knowledge: a new brief from the English guide
-//! article template (SmolLM2 writes English; its German is not usable) shows its empty required fields at the fields; filled in and saved it is a
-//! versioned brief file; "Write outline" streams an editable outline (a section added
-//! and removed again, one renamed); "Write draft" streams section by section into a new
+//! embedded model (SmolLM2) and the demo knowledge, with the brief and the knowledge of
+//! the CLI's draft test (`crates/imprimatur-cli/tests/draft_cli.rs`): both paths run the
+//! same drafting core (`imprimatur_workspace::draft`), so the window must get what the
+//! CLI gets. A new brief from the German product page template shows its empty
+//! required fields at the fields; filled in (confidential, the price list as required
+//! source) and saved it is a versioned brief file; "Write outline" streams an editable
+//! outline (a section added and removed again); "Write draft" streams into a new
 //! document with a progress bar and ends in an `ai` revision whose front matter names
-//! the brief; its `[n]` citations resolve, and Ctrl+click on one opens the cited span in
-//! the knowledge source view; the provenance gutter marks the AI lines and the document
-//! shows its AI share, which drops after a person edits a line.
+//! the brief; its `[n]` citations resolve, and Ctrl+click on one opens the knowledge
+//! source view at a span that holds the cited figure or words; the provenance gutter
+//! marks the AI lines and the document shows its AI share, which drops after a person
+//! edits a line.
 //!
 //! Needs the local embedding model and SmolLM2 (`imprimatur models install-embedder`,
 //! `imprimatur model install-llm`), a display (`xvfb-run`), tauri-driver,
@@ -18,33 +22,13 @@ use std::time::{Duration, Instant};
 use imprimatur_e2e::*;
 use serde_json::json;
 
-// Not yet in CI: the embedded SmolLM2-135M often writes a generic sentence with no figure
-// and no words of a source, so the draft has nothing to cite and the citation assertion
-// fails (seen in CI on 2026-11-24). Brief → outline → streamed draft → `ai` revision pass.
-// Run with `cargo test -p imprimatur-e2e --test draft_window -- --ignored`.
-#[ignore = "the embedded 135M model writes no citable text; needs a stronger local model"]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn brief_outline_draft_with_citations_and_provenance() {
     let app = App::launch().await;
+    let started = Instant::now();
     run(&app).await;
+    println!("draft_window: {:.1} s", started.elapsed().as_secs_f64());
     app.close("draft-final").await;
-}
-
-/// Waits up to `limit` until `js` (returning a string or null) answers.
-async fn until_js(c: &Client, what: &str, limit: Duration, js: &str) -> String {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Ok(v) = c.execute(js, vec![]).await {
-            if let Some(s) = v.as_str() {
-                return s.to_owned();
-            }
-        }
-        if Instant::now() > deadline {
-            screenshot(c, "draft-timeout").await;
-            panic!("timed out after {limit:?} waiting for {what}");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 /// The app looks for its models under its own (fresh) data folder: link the installed ones.
@@ -82,19 +66,59 @@ fn use_embedded_model(ws: &Path) {
     }
 }
 
+/// The CLI test's knowledge: the price list and the company profile (the embedder
+/// ingests two files in seconds; the rest of the demo knowledge is not needed here).
+fn keep_cli_knowledge(ws: &Path) {
+    for entry in std::fs::read_dir(ws.join("knowledge")).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            std::fs::remove_dir_all(&path).unwrap();
+        } else if !["preisliste-2026.md", "unternehmen.txt"]
+            .iter()
+            .any(|k| path.ends_with(k))
+        {
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
+}
+
 async fn click(c: &Client, testid: &str) {
     by_testid(c, testid).await.click().await.unwrap();
 }
 
+/// Sets a brief field the way typing does (an `input` event with the new value); set in
+/// the page because WebKitWebDriver refuses `clear` on some fields of the long form.
 async fn type_into(c: &Client, key: &str, text: &str) {
-    let el = c
-        .find(Locator::Css(&format!(
-            "[data-testid='brief-input'][data-key='{key}']"
-        )))
+    let set = c
+        .execute(
+            "const el = document.querySelector(`[data-testid='brief-input'][data-key='${arguments[0]}']`);\
+             if (!el) return false;\
+             el.focus(); el.value = arguments[1];\
+             el.dispatchEvent(new Event('input', { bubbles: true }));\
+             el.dispatchEvent(new Event('blur'));\
+             return true;",
+            vec![json!(key), json!(text)],
+        )
         .await
         .unwrap();
-    el.clear().await.unwrap();
-    el.send_keys(text).await.unwrap();
+    assert_eq!(set, json!(true), "no brief field {key}");
+}
+
+/// Numbers with at least two digits as written (`12.490,00`, `2026`).
+fn figures(s: &str) -> Vec<String> {
+    s.split(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+        .map(|f| f.trim_matches(['.', ',']))
+        .filter(|f| f.bytes().filter(u8::is_ascii_digit).count() >= 2)
+        .map(String::from)
+        .collect()
+}
+
+/// Words of five letters or more, lowercase.
+fn long_words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 5)
+        .map(str::to_lowercase)
+        .collect()
 }
 
 async fn run(app: &App) {
@@ -108,8 +132,9 @@ async fn run(app: &App) {
     link_models(app);
     let ws = app.demo_workspace();
     use_embedded_model(&ws);
+    keep_cli_knowledge(&ws);
 
-    // The knowledge the draft cites: ingest the demo's knowledge/ folder.
+    // The knowledge the draft cites, ingested in the knowledge panel.
     click(c, "knowledge-button").await;
     by_testid(c, "knowledge-panel").await;
     click(c, "knowledge-ingest").await;
@@ -117,7 +142,7 @@ async fn run(app: &App) {
     let summary = until_js(
         c,
         "the end of the ingestion",
-        Duration::from_secs(300),
+        Duration::from_secs(180),
         "const p = document.querySelector(\"[data-testid='knowledge-panel']\");\
          const s = document.querySelector(\"[data-testid='knowledge-summary']\");\
          const err = document.querySelector(\"[data-testid='knowledge-error']\");\
@@ -132,7 +157,7 @@ async fn run(app: &App) {
         summary.trim()
     );
 
-    // A new brief from the English article template.
+    // A new brief from the German product page template.
     click(c, "draft-button").await;
     by_testid(c, "draft-panel").await;
     until_js(
@@ -141,7 +166,7 @@ async fn run(app: &App) {
         Duration::from_secs(20),
         "const s = document.querySelector(\"[data-testid='brief-template']\");\
          if (!s) return null;\
-         const o = [...s.options].find((o) => o.textContent.includes('(EN)') && /article/i.test(o.textContent));\
+         const o = [...s.options].find((o) => o.textContent.includes('(DE)') && /produkt/i.test(o.textContent));\
          if (!o) return null;\
          s.value = o.value; s.dispatchEvent(new Event('change', { bubbles: true }));\
          return o.textContent;",
@@ -151,7 +176,7 @@ async fn run(app: &App) {
     by_testid(c, "brief-editor").await;
     assert_eq!(
         attr(c, "brief-editor", "data-template").await.as_deref(),
-        Some("blog-article")
+        Some("produktseite")
     );
 
     // Saving it empty shows the missing required fields at the fields.
@@ -169,7 +194,6 @@ async fn run(app: &App) {
         (!s.is_empty()).then_some(s)
     })
     .await;
-    // (The demo template has a default audience.)
     for key in ["goal", "keyphrase"] {
         assert!(
             missing.split(',').any(|k| k == key),
@@ -178,22 +202,35 @@ async fn run(app: &App) {
     }
     screenshot(c, "draft-brief-missing").await;
 
+    // The CLI test's brief, field by field.
     let title = by_testid(c, "brief-title").await;
-    title
-        .send_keys("AlbAir heat pumps: prices 2026")
-        .await
-        .unwrap();
+    title.send_keys("Was kostet die AlbAir 9?").await.unwrap();
     type_into(
         c,
         "goal",
-        "Readers know what the AlbAir heat pumps cost and ask for a quote.",
+        "Leser:innen kennen den Preis der AlbAir 9 und wissen, wie sie ein Angebot bekommen.",
     )
     .await;
-    type_into(c, "audience", "Home owners with an old oil heating").await;
-    type_into(c, "keyphrase", "heat pump price").await;
-    type_into(c, "required_sources", "knowledge/en/faq-en.md").await;
-    // Short, so the small model is quick: two sections of about 60 words.
-    type_into(c, "length_words", "120").await;
+    type_into(c, "product", "AlbAir 9").await;
+    type_into(
+        c,
+        "audience",
+        "Eigentümer:innen von Einfamilienhäusern, die eine Wärmepumpe planen",
+    )
+    .await;
+    type_into(c, "keyphrase", "AlbAir 9 Preis").await;
+    type_into(c, "required_sources", "knowledge/preisliste-2026.md").await;
+    type_into(c, "tone", "sachlich, freundlich").await;
+    type_into(c, "length_words", "60").await;
+    let confidential = c
+        .find(Locator::Css(
+            "[data-testid='brief-input'][data-key='confidential']",
+        ))
+        .await
+        .unwrap();
+    if confidential.prop("checked").await.unwrap().as_deref() != Some("true") {
+        confidential.click().await.unwrap();
+    }
     click(c, "brief-save").await;
     wait_until(c, "the saved brief without problems", || async {
         (count(c, "brief-field-error").await == 0).then(String::new)
@@ -208,15 +245,21 @@ async fn run(app: &App) {
     })
     .await;
     let brief_text = std::fs::read_to_string(&brief_file).unwrap();
-    assert!(brief_text.contains("heat pump price"), "{brief_text}");
+    for want in [
+        "AlbAir 9 Preis",
+        "confidential = true",
+        "knowledge/preisliste-2026.md",
+    ] {
+        assert!(brief_text.contains(want), "{want}: {brief_text}");
+    }
 
-    // The outline, streamed, then edited.
+    // The outline, streamed, then edited: a section added and removed again.
     click(c, "outline-write").await;
     let started = Instant::now();
     let sections: usize = until_js(
         c,
         "the outline",
-        Duration::from_secs(240),
+        Duration::from_secs(120),
         "const e = document.querySelector(\"[data-testid='outline-editor']\");\
          const err = document.querySelector(\"[data-testid='draft-error']\");\
          if (err) return 'error: ' + err.textContent;\
@@ -226,7 +269,7 @@ async fn run(app: &App) {
     .parse()
     .unwrap_or_else(|e| panic!("outline failed: {e}"));
     println!(
-        "outline: {sections} sections in {:.1} s",
+        "outline: {sections} section(s) in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     assert!(sections >= 1);
@@ -238,36 +281,43 @@ async fn run(app: &App) {
         .unwrap();
     removes.last().unwrap().click().await.unwrap();
     assert_eq!(count(c, "outline-section").await, sections);
-    let first = c
+    let heading = c
         .find(Locator::Css("[data-testid='outline-heading']"))
         .await
-        .unwrap();
-    first.clear().await.unwrap();
-    first
-        .send_keys("What does a heat pump cost?")
+        .unwrap()
+        .prop("value")
         .await
-        .unwrap();
+        .unwrap()
+        .unwrap_or_default();
+    assert!(!heading.trim().is_empty(), "the first outline heading");
     screenshot(c, "draft-outline").await;
 
-    // The draft, streamed into a new document section by section.
+    // The draft, streamed into a new document: a watcher records the progress bar and
+    // every length the editor's text had while the model wrote.
+    c.execute(
+        "window.__draftSeen = { bar: false, lengths: [] };\
+         const seen = window.__draftSeen;\
+         const look = () => {\
+           if (document.querySelector(\"[data-testid='draft-progress-bar']\")) seen.bar = true;\
+           const p = document.querySelector(\"[data-testid='draft-panel']\");\
+           const ed = document.querySelector(\"[data-testid='editor'] .cm-content\");\
+           if (p && p.dataset.running && ed) {\
+             const n = ed.textContent.length;\
+             if (!seen.lengths.includes(n)) seen.lengths.push(n);\
+           }\
+         };\
+         new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });\
+         return true;",
+        vec![],
+    )
+    .await
+    .unwrap();
     click(c, "draft-write").await;
     let started = Instant::now();
-    let seen = until_js(
-        c,
-        "the progress bar or the summary",
-        Duration::from_secs(60),
-        "if (document.querySelector(\"[data-testid='draft-progress-bar']\")) return 'progress';\
-         if (document.querySelector(\"[data-testid='draft-summary']\")) return 'done';\
-         return null;",
-    )
-    .await;
-    if seen == "progress" {
-        screenshot(c, "draft-writing").await;
-    }
     let summary = until_js(
         c,
         "the saved draft",
-        Duration::from_secs(480),
+        Duration::from_secs(180),
         "const s = document.querySelector(\"[data-testid='draft-summary']\");\
          const err = document.querySelector(\"[data-testid='draft-error']\");\
          if (err) return 'error: ' + err.textContent;\
@@ -276,33 +326,39 @@ async fn run(app: &App) {
     .await;
     assert!(!summary.starts_with("error"), "draft failed: {summary}");
     let summary: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    let seen = c
+        .execute("return window.__draftSeen;", vec![])
+        .await
+        .unwrap();
+    let streamed = seen["lengths"].as_array().map_or(0, Vec::len);
     println!(
-        "draft: {:.1} s, {summary} (progress bar {})",
+        "draft: {:.1} s, {summary}, progress bar {}, {streamed} editor states while streaming",
         started.elapsed().as_secs_f64(),
-        if seen == "progress" {
-            "seen"
-        } else {
-            "not seen"
-        }
+        seen["bar"]
+    );
+    assert_eq!(seen["bar"], json!(true), "no progress bar: {seen}");
+    assert!(
+        streamed >= 3,
+        "the draft did not stream into the editor: {seen}"
     );
     let content = editor_text(c).await;
     println!("--- the draft in the editor ---\n{content}\n---");
     assert!(
-        content.contains("\n# AlbAir heat pumps: prices 2026\n"),
+        content.contains("\n# Was kostet die AlbAir 9?\n"),
         "{content}"
     );
     assert!(
-        content.contains("\n## What does a heat pump cost?\n"),
-        "the renamed section: {content}"
+        content.contains(&format!("\n## {}\n", heading.trim())),
+        "the outline's section: {content}"
     );
     assert!(
-        content.contains("brief: "),
+        content.contains("brief: ") && content.contains("confidential: true"),
         "the front matter names the brief: {content}"
     );
     let citations: usize = summary["citations"].as_str().unwrap().parse().unwrap();
     assert!(
-        citations >= 1 && content.contains("]: knowledge/"),
-        "no resolvable citation in the draft: {content}"
+        citations >= 1 && content.contains("]: knowledge/preisliste-2026.md"),
+        "no resolvable citation of the price list in the draft: {content}"
     );
 
     // The store has it as an `ai` revision with provenance.
@@ -312,7 +368,7 @@ async fn run(app: &App) {
         .documents()
         .unwrap()
         .into_iter()
-        .find(|d| d.title == "AlbAir heat pumps: prices 2026")
+        .find(|d| d.title == "Was kostet die AlbAir 9?")
         .expect("the draft document");
     let head = store_ws.store().head(&doc.id).unwrap().unwrap();
     assert_eq!(head.meta.origin, imprimatur_workspace::store::Origin::Ai);
@@ -364,19 +420,50 @@ async fn run(app: &App) {
         attr(c, "knowledge-source-view", "data-path").await
     })
     .await;
-    let span = wait_until(c, "the cited span", || async {
-        text(c, "knowledge-source-span")
-            .await
-            .filter(|s| !s.is_empty())
-    })
+    let span = until_js(
+        c,
+        "the cited span",
+        Duration::from_secs(30),
+        "const v = document.querySelector(\"[data-testid='knowledge-source-view']\");\
+         const s = document.querySelector(\"[data-testid='knowledge-source-span']\");\
+         const err = v && v.querySelector('.error');\
+         if (err) return 'error: ' + err.textContent;\
+         return s && s.textContent ? s.textContent : null;",
+    )
     .await;
+    assert!(!span.starts_with("error: "), "the source view: {span}");
     assert!(
         content.contains(&format!("]: knowledge/{}", path.replace(' ', "%20"))),
         "{path} is not among the references: {content}"
     );
+    // The span holds what the cited sentence says: one of its figures, or its words.
+    let marker = opened.as_str().unwrap();
+    let at = content
+        .find(marker)
+        .expect("the clicked marker in the text");
+    let line_start = content[..at].rfind('\n').map_or(0, |p| p + 1);
+    // The sentence the marker closes: after the last sentence end before it on its line.
+    let line = &content[line_start..at];
+    let cited = [". ", "! ", "? "]
+        .iter()
+        .filter_map(|e| line.rfind(e).map(|p| p + e.len()))
+        .max()
+        .map_or(line, |p| &line[p..]);
+    let shared_figures: Vec<String> = figures(cited)
+        .into_iter()
+        .filter(|f| span.contains(f.as_str()))
+        .collect();
+    let span_words = long_words(&span);
+    let shared_words = long_words(cited)
+        .into_iter()
+        .filter(|w| span_words.contains(w))
+        .count();
+    assert!(
+        !shared_figures.is_empty() || shared_words >= 3,
+        "the span of {marker} does not hold the cited text {cited:?}: {span}"
+    );
     println!(
-        "citation {} opens {path}: {:.80}…",
-        opened.as_str().unwrap(),
+        "citation {marker} after {cited:?} opens {path} ({shared_figures:?}, {shared_words} shared words): {:.80}…",
         span
     );
     screenshot(c, "draft-citation-source").await;
@@ -398,7 +485,7 @@ async fn run(app: &App) {
     .await
     .unwrap();
     editor
-        .send_keys("Added by hand: call us.\n\n")
+        .send_keys("Von Hand ergänzt: Rufen Sie uns an.\n\n")
         .await
         .unwrap();
     let after = wait_until(c, "a lower AI share after the edit", || async {

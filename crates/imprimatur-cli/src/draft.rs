@@ -5,12 +5,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use imprimatur_draft::{
-    outline, save_brief, save_draft, write_draft, Brief, DraftError, DraftEvent, Generation,
-    Prompts,
+use imprimatur_draft::{save_brief, Brief, DraftError, DraftEvent};
+use imprimatur_model::Keychain;
+use imprimatur_workspace::draft::{
+    DraftContext, DraftProgress, DraftSaved, Drafting, NewDraft, BRIEF_DIR,
 };
-use imprimatur_model::{Cancel, Keychain};
-use imprimatur_workspace::draft::{retrieval, DraftContext, BRIEF_DIR};
 use imprimatur_workspace::ipc::IpcError;
 use imprimatur_workspace::knowledge::{default_model_dir, Knowledge};
 use imprimatur_workspace::models::Models;
@@ -27,8 +26,9 @@ fn err(e: DraftError) -> IpcError {
     }
 }
 
-/// Where the brief lives in the workspace: its own path when it is inside, else
-/// `briefs/<name>.toml` (the file is written there, so the app lists it too).
+/// Where the brief lives in the workspace: its own path when it is in `briefs/`, else
+/// `briefs/<name>.toml` (the file is written there, so the app lists it too and the
+/// drafting core, which reads briefs only from there, finds it).
 fn brief_path(ws: &Workspace, file: &Path, brief: &Brief) -> Result<String, IpcError> {
     let io = |e: std::io::Error| IpcError {
         code: "io".into(),
@@ -37,7 +37,9 @@ fn brief_path(ws: &Workspace, file: &Path, brief: &Brief) -> Result<String, IpcE
     let abs = file.canonicalize().map_err(io)?;
     let root = ws.root().canonicalize().map_err(io)?;
     if let Ok(rel) = abs.strip_prefix(&root) {
-        if rel.extension().is_some_and(|e| e == "toml") {
+        if rel.extension().is_some_and(|e| e == "toml")
+            && rel.parent() == Some(Path::new(BRIEF_DIR))
+        {
             return Ok(rel.to_string_lossy().replace('\\', "/"));
         }
     }
@@ -89,27 +91,20 @@ pub(crate) fn run(
     })?;
     let brief_id = saved.revision.document_id.to_string();
 
-    let router = crate::model::router(&ws, model)?;
-    let prompts = Prompts::load(&ws.root().join("templates").join("prompts")).map_err(err)?;
-    let mut style = ws.style_config();
-    style.address = brief.address_form.to_style();
-    let voice = imprimatur_style::StyleEngine::load_cached(ws.root(), &style)
-        .map(|e| imprimatur_draft::voice_summary(&e, brief.lang, 6))
-        .unwrap_or_default();
-    let company = ws.settings().workspace.name.clone();
+    let root = ws.root().to_path_buf();
+    drop(ws);
     let models = Models::new(Keychain::default());
     let knowledge = Knowledge::new(default_model_dir(), Arc::new(Keychain::default()));
-    let root = ws.root().to_path_buf();
     let ctx = DraftContext {
         root: &root,
         models: &models,
         knowledge: &knowledge,
         author: actor,
         now,
+        model,
     };
-    let cancel = Cancel::new();
     // Progress on stderr; the model's text streams there too, so stdout stays the result.
-    let mut on_event = |ev: DraftEvent| match ev {
+    let mut on_event = |p: &DraftProgress| match &p.event {
         DraftEvent::Outline { outline } => {
             eprintln!("outline: {}", outline.title);
             for s in &outline.sections {
@@ -131,37 +126,18 @@ pub(crate) fn run(
         DraftEvent::Discard { model, .. } => eprintln!("\n[{model} failed; starting over]"),
         _ => {}
     };
-    let (outline, draft) = {
-        let mut gen = Generation {
-            router: &router,
-            store: ws.store_mut(),
-            prompts: &prompts,
-            voice: &voice,
-            company: &company,
-            user: actor,
-            model,
-            document: None,
-            now,
-            cancel: &cancel,
-        };
-        let outline = outline(&brief, &mut gen, &mut on_event).map_err(err)?;
-        let mut search = retrieval(&ctx);
-        let draft = write_draft(
-            &brief,
-            &outline,
-            Some(&brief_id),
-            &mut gen,
-            &mut search,
-            &mut on_event,
-        )
-        .map_err(err)?;
-        (outline, draft)
-    };
+    // The app's drafting core, in one go: the same outline, retrieval and section
+    // writing as the app's window, so both give the same draft.
+    let NewDraft {
+        document: doc,
+        outline,
+        draft,
+        saved: DraftSaved { outcome, .. },
+    } = Drafting::new()
+        .draft_new(&ctx, &rel, &mut on_event)
+        .map_err(IpcError::from)?;
     eprintln!();
-    let (doc, outcome) = save_draft(ws.store_mut(), &draft, actor, now).map_err(|e| IpcError {
-        code: "store".into(),
-        message: e.to_string(),
-    })?;
+    let ws = Workspace::open(&root).map_err(IpcError::from)?;
     let provenance = ws
         .store()
         .provenance(&outcome.revision.id)

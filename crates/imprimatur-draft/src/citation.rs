@@ -183,7 +183,26 @@ fn bracketed(text: &str, start: usize) -> Option<RawCitation> {
             if open == b'[' && (after.starts_with('(') || (line_start && after.starts_with(':'))) {
                 return None; // a Markdown link or a reference definition
             }
-            let (numbers, prefixed) = numbers_in(inner)?;
+            let Some((numbers, prefixed)) = numbers_in(inner) else {
+                let digits = inner.trim();
+                if open == b'[' && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+                {
+                    // `[99999999]`: meant as a citation, names no source (flagged as out of
+                    // range, dropped from the document) instead of staying in the text.
+                    return Some(RawCitation {
+                        start,
+                        end,
+                        numbers: vec![digits.parse().unwrap_or(usize::MAX)],
+                        canonical: true,
+                    });
+                }
+                if open == b'[' && inner.contains('[') {
+                    // `[1 laut Liste … [7]`: the `]` closes a later marker; this one is
+                    // an unclosed `[1`.
+                    return unclosed(text, start);
+                }
+                return None;
+            };
             let canonical = open == b'['
                 && !prefixed
                 && inner
@@ -199,22 +218,26 @@ fn bracketed(text: &str, start: usize) -> Option<RawCitation> {
                 canonical,
             })
         }
-        _ if open == b'[' => {
-            // `[1` without its `]`: the digits right after the bracket.
-            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-            if digits == 0 || digits > 4 {
-                return None;
-            }
-            let n: usize = rest[..digits].parse().ok()?;
-            Some(RawCitation {
-                start,
-                end: start + 1 + digits,
-                numbers: vec![n],
-                canonical: false,
-            })
-        }
+        _ if open == b'[' => unclosed(text, start),
         _ => None,
     }
+}
+
+/// `[1` without its `]` at `start`: the digits right after the bracket, when a space,
+/// punctuation or the end follows them (`[2026er` is a word).
+fn unclosed(text: &str, start: usize) -> Option<RawCitation> {
+    let rest = &text[start + 1..];
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 4 || rest[digits..].starts_with(char::is_alphanumeric) {
+        return None;
+    }
+    let n: usize = rest[..digits].parse().ok()?;
+    Some(RawCitation {
+        start,
+        end: start + 1 + digits,
+        numbers: vec![n],
+        canonical: false,
+    })
 }
 
 /// `2]` with no opening bracket: digits before `]` at `close`, preceded by a space or

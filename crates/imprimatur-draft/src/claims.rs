@@ -1,10 +1,10 @@
 //! Sentences that state a fact but cite nothing.
 //!
-//! The fact check's claim detector (`imprimatur_facts::claims`) is being built in
-//! parallel; until it can be used here this small detector stands in: a sentence is a
-//! factual claim when it carries a number, a price, a percentage, a date or a unit —
-//! the claims a reader can check against a source. The function keeps its signature
-//! when the detector is swapped.
+//! What a factual sentence is comes from the fact check (`imprimatur_facts::claims`:
+//! prices, percentages, dates, durations, specifications, product names, comparisons,
+//! guarantees, ...), so a draft marks exactly the sentences the fact check will verify
+//! later. A claim counts as cited when a citation marker of any form the draft's parser
+//! accepts (`[1]`, `(1)`, `[Quelle 2]`, an unclosed `[1`) is inside the sentence.
 
 use imprimatur_check::Lang;
 use serde::{Deserialize, Serialize};
@@ -21,79 +21,29 @@ pub struct UncitedClaim {
     pub sentence: String,
 }
 
-const MONTHS_DE: [&str; 12] = [
-    "januar",
-    "februar",
-    "märz",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "dezember",
-];
-const MONTHS_EN: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-const UNITS: [&str; 12] = [
-    "€", "%", "prozent", "percent", "euro", "kw", "kwh", "db", "°c", "grad", "jahre", "years",
-];
-
 /// The sentences of `text` (Markdown body; headings and reference definitions are
 /// skipped) that make a factual claim and carry no citation marker.
 pub fn uncited_claims(text: &str, lang: Lang) -> Vec<UncitedClaim> {
     let markers = find_markers(text);
-    sentences(text)
+    imprimatur_facts::claims(text, lang)
         .into_iter()
-        .filter(|&(s, e)| {
-            let sentence = &text[s..e];
-            is_claim(sentence, lang) && !markers.iter().any(|m| m.start >= s && m.start < e)
+        .filter(|c| {
+            c.citations.is_empty()
+                && !markers
+                    .iter()
+                    .any(|m| m.start >= c.span.start && m.start < c.span.end)
         })
-        .map(|(s, e)| UncitedClaim {
-            start: s,
-            end: e,
-            sentence: text[s..e].to_string(),
+        .map(|c| {
+            // The fact check's span may include the line's trailing whitespace.
+            let sentence = text[c.span.clone()].trim_end();
+            let lead = sentence.len() - sentence.trim_start().len();
+            UncitedClaim {
+                start: c.span.start + lead,
+                end: c.span.start + sentence.len(),
+                sentence: sentence.trim_start().to_string(),
+            }
         })
         .collect()
-}
-
-/// Whether a sentence states something checkable.
-pub fn is_claim(sentence: &str, lang: Lang) -> bool {
-    // Digits outside citation markers: strip the markers first.
-    let mut plain = String::with_capacity(sentence.len());
-    let mut last = 0;
-    for m in find_markers(sentence) {
-        plain.push_str(&sentence[last..m.start]);
-        last = m.end;
-    }
-    plain.push_str(&sentence[last..]);
-    if plain.bytes().any(|b| b.is_ascii_digit()) {
-        return true;
-    }
-    let lower = plain.to_lowercase();
-    let months: &[&str] = match lang {
-        Lang::De => &MONTHS_DE,
-        Lang::En => &MONTHS_EN,
-    };
-    lower
-        .split(|c: char| !c.is_alphanumeric() && c != '€' && c != '%' && c != '°')
-        .any(|w| months.contains(&w) || UNITS.contains(&w))
-        || lower.contains('€')
-        || lower.contains('%')
 }
 
 /// Byte ranges of the sentences in prose lines: a sentence ends at `.`, `!` or `?`
@@ -177,8 +127,18 @@ mod tests {
     }
 
     #[test]
-    fn english_dates_are_claims() {
-        assert!(is_claim("The offer ends in March.", Lang::En));
-        assert!(!is_claim("We are happy to help.", Lang::En));
+    fn the_fact_checks_claims_are_the_ones_marked() {
+        // A price and a specification are claims; a friendly sentence and a question are not.
+        let t = "The AlbAir 9 costs €12,490. We are happy to help. How loud is it? Its heat output is 9 kW.";
+        let u: Vec<String> = uncited_claims(t, Lang::En)
+            .into_iter()
+            .map(|c| c.sentence)
+            .collect();
+        assert_eq!(
+            u,
+            ["The AlbAir 9 costs €12,490.", "Its heat output is 9 kW."]
+        );
+        // A sloppy marker counts as a citation.
+        assert!(uncited_claims("Sie kostet 12.490,00 € [Quelle 1].", Lang::De).is_empty());
     }
 }

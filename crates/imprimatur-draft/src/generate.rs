@@ -465,7 +465,8 @@ pub fn attribute(text: &str, sources: &[Passage], lang: Lang) -> (String, Vec<Ci
             }
         }
         // A claim with figures that no source has stays uncited (and marked).
-        let is_claim = claims.iter().any(|c| c.start == s);
+        // The fact check splits sentences on its own: a claim overlapping this one.
+        let is_claim = claims.iter().any(|c| c.start < e && c.end > s);
         if let Some((_, i, why)) = best {
             if is_claim || why.contains("words") {
                 // Before the sentence's closing punctuation.
@@ -872,6 +873,71 @@ mod tests {
         let (same, p) = attribute("Sie kostet 12.490,00 € [1].", &sources, Lang::De);
         assert_eq!(same, "Sie kostet 12.490,00 € [1].");
         assert!(p.is_empty());
+    }
+
+    /// A small model's sloppy markers through the whole section path (parse, attribute,
+    /// assemble): an unclosed bracket is repaired, out-of-range and absurd numbers are
+    /// flagged and dropped from the document, and nothing panics.
+    #[test]
+    fn sloppy_markers_are_flagged_and_never_reach_the_document_unresolved() {
+        use crate::citation::CitationProblemKind;
+        let sources = [
+            passage("preise.md", "Die AlbAir 9 kostet 12.490,00 €."),
+            passage("faq.md", "Die Förderung beträgt bis zu 70 Prozent."),
+        ];
+        let spans: Vec<SourceSpan> = sources.iter().map(|p| p.source.clone()).collect();
+        let text = "Die AlbAir 9 kostet 12.490,00 € [1 laut Liste. Sie ist leise [7]. \
+                    Die Förderung beträgt 70 Prozent [2]. Mehr [99999999999999999999999]. Ende [";
+        let (text, attributed) = attribute(text, &sources, Lang::De);
+        let (citations, problems) = parse_citations(&text, &spans);
+        let kinds: Vec<CitationProblemKind> = problems.iter().map(|p| p.kind).collect();
+        assert!(
+            kinds.contains(&CitationProblemKind::Repaired),
+            "{problems:?}"
+        );
+        assert!(
+            kinds
+                .iter()
+                .filter(|k| **k == CitationProblemKind::OutOfRange)
+                .count()
+                >= 2,
+            "{problems:?}"
+        );
+        assert!(attributed.is_empty(), "{attributed:?}");
+        let numbers: Vec<usize> = citations.iter().map(|c| c.number).collect();
+        assert_eq!(numbers, [1, 2], "{text}");
+        let brief = Brief::from_toml(
+            "goal = \"g\"\naudience = \"a\"\nkeyphrase = \"k\"\nlength_words = 60",
+        )
+        .unwrap();
+        let section = SectionDraft {
+            heading: "Preis".into(),
+            text: text.clone(),
+            sources: sources.to_vec(),
+            citations,
+            problems,
+            uncited: uncited_claims(&text, Lang::De),
+            model: "m".into(),
+            cut: false,
+        };
+        let outline = Outline {
+            title: "T".into(),
+            sections: vec![],
+            from_model: 0,
+        };
+        let d = assemble(&brief, &outline, &[section], None);
+        assert!(
+            !d.markdown.contains("[7]") && !d.markdown.contains("99999"),
+            "{}",
+            d.markdown
+        );
+        let refs = crate::references(&d.markdown);
+        assert_eq!(refs.len(), 2, "{}", d.markdown);
+        for c in &d.citations {
+            assert!(refs
+                .iter()
+                .any(|r| r.number == c.number && r.source == c.source));
+        }
     }
 
     #[test]

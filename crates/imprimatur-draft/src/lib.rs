@@ -45,5 +45,5 @@ pub use generate::{
     Generation, Outline, OutlineSection, Passage, Retrieval, RetrievalRequest, SectionDraft,
 };
 pub use prompt::{PromptTemplate, Prompts};
-pub use save::{save_brief, save_draft};
+pub use save::save_brief;
 pub use voice::voice_summary;

@@ -205,14 +205,7 @@ impl Drafting {
         on_event: &mut dyn FnMut(&DraftProgress),
     ) -> DraftResult<Outline> {
         let (_guard, run, cancel) = self.start()?;
-        let mut ws = Workspace::open(ctx.root)?;
-        let brief = load_brief(ctx.root, brief_path)?;
-        let setup = Setup::new(&ws, ctx, &brief)?;
-        let mut gen = setup.generation(&mut ws, ctx, None, &cancel)?;
-        let outline = imprimatur_draft::outline(&brief, &mut gen, &mut |event| {
-            on_event(&DraftProgress { run, event })
-        })?;
-        Ok(outline)
+        outline_of(ctx, brief_path, run, &cancel, on_event)
     }
 
     /// Writes every section of `outline` into document `id` (streamed as events), then
@@ -227,57 +220,41 @@ impl Drafting {
         on_event: &mut dyn FnMut(&DraftProgress),
     ) -> DraftResult<DraftSaved> {
         let (_guard, run, cancel) = self.start()?;
-        let mut ws = Workspace::open(ctx.root)?;
-        ws.store().document(id)?;
-        let brief = load_brief(ctx.root, brief_path)?;
-        let setup = Setup::new(&ws, ctx, &brief)?;
-        let doc = id.to_string();
-        // The draft names its brief by the id of the brief file's document in the store
-        // (as the CLI does); a brief put there by hand is named by its path.
-        let brief_id = ws
-            .store()
-            .file_document(brief_path)?
-            .map(|d| d.id.to_string())
-            .unwrap_or_else(|| brief_path.to_string());
-        let draft = {
-            let mut gen = setup.generation(&mut ws, ctx, Some(&doc), &cancel)?;
-            let mut retrieval = retrieval(ctx);
-            imprimatur_draft::write_draft(
-                &brief,
-                outline,
-                Some(&brief_id),
-                &mut gen,
-                &mut retrieval,
-                &mut |event| on_event(&DraftProgress { run, event }),
-            )?
-        };
-        let templates: Vec<String> = draft
-            .templates
-            .iter()
-            .map(|(id, v)| format!("{id}@{v}"))
-            .collect();
-        let message = format!("Entwurf aus {brief_path} ({})", templates.join(", "));
-        let outcome = ws.store_mut().save(
-            id,
-            NewRevision {
-                content: &draft.markdown,
-                author: ctx.author,
-                origin: Origin::Ai,
-                message: Some(&message),
-            },
-            ctx.now,
-        )?;
-        Ok(DraftSaved {
-            outcome,
-            citations: draft.citations.len(),
-            problems: draft.problems.len(),
-            uncited: draft.uncited,
-            missing_required: draft.missing_required,
-            content: draft.markdown,
-            templates,
-        })
+        Ok(write_into(ctx, brief_path, outline, id, run, &cancel, on_event)?.0)
     }
 
+    /// Brief → outline → draft in one go, into a new document (the CLI's `draft`): the
+    /// same outline and the same section writing as the app's two steps, so both paths
+    /// give the same draft for the same brief, knowledge and model.
+    pub fn draft_new(
+        &self,
+        ctx: &DraftContext<'_>,
+        brief_path: &str,
+        on_event: &mut dyn FnMut(&DraftProgress),
+    ) -> DraftResult<NewDraft> {
+        let (_guard, run, cancel) = self.start()?;
+        let outline = outline_of(ctx, brief_path, run, &cancel, on_event)?;
+        let document = Workspace::open(ctx.root)?.store_mut().create_document(
+            &outline.title,
+            ctx.author,
+            ctx.now,
+        )?;
+        let (saved, draft) = write_into(
+            ctx,
+            brief_path,
+            &outline,
+            &document.id,
+            run,
+            &cancel,
+            on_event,
+        )?;
+        Ok(NewDraft {
+            document,
+            outline,
+            draft,
+            saved,
+        })
+    }
     /// Writes section `index` of `outline` again and puts it in place of that section
     /// in the document's newest text (other sections and a person's edits stay), its
     /// citations renumbered against the document's reference definitions; saved as an
@@ -360,6 +337,87 @@ impl Drafting {
     }
 }
 
+/// The outline of the brief at `brief_path`: the one outline step of app and CLI.
+fn outline_of(
+    ctx: &DraftContext<'_>,
+    brief_path: &str,
+    run: u64,
+    cancel: &Cancel,
+    on_event: &mut dyn FnMut(&DraftProgress),
+) -> DraftResult<Outline> {
+    let mut ws = Workspace::open(ctx.root)?;
+    let brief = load_brief(ctx.root, brief_path)?;
+    let setup = Setup::new(&ws, ctx, &brief)?;
+    let mut gen = setup.generation(&mut ws, ctx, None, cancel)?;
+    let outline = imprimatur_draft::outline(&brief, &mut gen, &mut |event| {
+        on_event(&DraftProgress { run, event })
+    })?;
+    Ok(outline)
+}
+
+/// Writes the sections of `outline` into document `id` and saves the draft as an `ai`
+/// revision: the one drafting step of app and CLI.
+fn write_into(
+    ctx: &DraftContext<'_>,
+    brief_path: &str,
+    outline: &Outline,
+    id: &DocumentId,
+    run: u64,
+    cancel: &Cancel,
+    on_event: &mut dyn FnMut(&DraftProgress),
+) -> DraftResult<(DraftSaved, imprimatur_draft::Draft)> {
+    let mut ws = Workspace::open(ctx.root)?;
+    ws.store().document(id)?;
+    let brief = load_brief(ctx.root, brief_path)?;
+    let setup = Setup::new(&ws, ctx, &brief)?;
+    let doc = id.to_string();
+    // The draft names its brief by the id of the brief file's document in the store
+    // (as the CLI does); a brief put there by hand is named by its path.
+    let brief_id = ws
+        .store()
+        .file_document(brief_path)?
+        .map(|d| d.id.to_string())
+        .unwrap_or_else(|| brief_path.to_string());
+    let draft = {
+        let mut gen = setup.generation(&mut ws, ctx, Some(&doc), cancel)?;
+        let mut retrieval = retrieval(ctx);
+        imprimatur_draft::write_draft(
+            &brief,
+            outline,
+            Some(&brief_id),
+            &mut gen,
+            &mut retrieval,
+            &mut |event| on_event(&DraftProgress { run, event }),
+        )?
+    };
+    let templates: Vec<String> = draft
+        .templates
+        .iter()
+        .map(|(id, v)| format!("{id}@{v}"))
+        .collect();
+    let message = format!("Entwurf aus {brief_path} ({})", templates.join(", "));
+    let outcome = ws.store_mut().save(
+        id,
+        NewRevision {
+            content: &draft.markdown,
+            author: ctx.author,
+            origin: Origin::Ai,
+            message: Some(&message),
+        },
+        ctx.now,
+    )?;
+    let saved = DraftSaved {
+        outcome,
+        citations: draft.citations.len(),
+        problems: draft.problems.len(),
+        uncited: draft.uncited.clone(),
+        missing_required: draft.missing_required.clone(),
+        content: draft.markdown.clone(),
+        templates,
+    };
+    Ok((saved, draft))
+}
+
 /// What every generation needs from the app: the workspace root, the model runtime,
 /// the knowledge index (retrieval), who asks and when.
 pub struct DraftContext<'a> {
@@ -368,7 +426,23 @@ pub struct DraftContext<'a> {
     pub knowledge: &'a Knowledge,
     pub author: &'a str,
     pub now: Timestamp,
+    /// A model by name (the CLI's `--model`); `None` routes by `[models]`.
+    pub model: Option<&'a str>,
 }
+
+/// A draft written into a new document by [`Drafting::draft_new`].
+#[derive(Debug, Clone)]
+pub struct NewDraft {
+    pub document: imprimatur_store::DocumentSummary,
+    pub outline: Outline,
+    /// The assembled draft: citations with offsets, marker problems, uncited claims.
+    pub draft: imprimatur_draft::Draft,
+    pub saved: DraftSaved,
+}
+
+/// Style rules in the brand-voice summary of the system prompt: few, because a small
+/// model's context is short and the sources must fit next to them.
+const VOICE_RULES: usize = 6;
 
 /// The parts of a [`Generation`] that outlive its borrow of the store.
 struct Setup {
@@ -387,7 +461,7 @@ impl Setup {
         let mut style = ws.style_config();
         style.address = brief.address_form.to_style();
         let voice = imprimatur_style::StyleEngine::load_cached(ws.root(), &style)
-            .map(|e| imprimatur_draft::voice_summary(&e, brief.lang, 12))
+            .map(|e| imprimatur_draft::voice_summary(&e, brief.lang, VOICE_RULES))
             .unwrap_or_default();
         Ok(Setup {
             router,
@@ -411,7 +485,7 @@ impl Setup {
             voice: &self.voice,
             company: &self.company,
             user: ctx.author,
-            model: None,
+            model: ctx.model,
             document,
             now: ctx.now,
             cancel,
@@ -1046,6 +1120,7 @@ mod tests {
             knowledge: &knowledge,
             author: "anna",
             now: Timestamp(4),
+            model: None,
         };
         let drafting = Drafting::new();
         let mut tokens = 0;
