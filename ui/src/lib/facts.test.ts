@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckedFinding } from './checks';
-import { factCounts, factRows } from './facts';
+import type { Blocker } from './bindings';
+import { blockerOf, factCounts, factRows } from './facts';
 
 function finding(index: number, from: number, to: number, check: string, evidence: unknown, severity = 'error'): CheckedFinding {
   return {
@@ -42,5 +43,24 @@ describe('factRows', () => {
     expect(rows[0].sourceValue).toBe('12490 €');
     expect(rows[0].source?.path).toBe('preisliste-2026.md');
     expect(factCounts(rows)).toEqual({ contradicted: 1, unverifiable: 0, supported: 1 });
+  });
+});
+
+describe('blockerOf', () => {
+  const text = 'Die AlbAir 9 kostet 13.490 €. Sie ist leise.';
+  const row = factRows([finding(0, 20, 28, 'facts', { verdict: 'contradicted' })], text)[0];
+  const blocker = (start: number, matched: string, code = 'facts.x') =>
+    ({ finding: { code, span: { start, end: start + matched.length } }, matched, waiver: null }) as unknown as Blocker;
+
+  it('finds the blocker at the same place, else with the same text, else none', () => {
+    expect(blockerOf(row, [blocker(3, 'AlbAir'), blocker(20, '13.490 €')])?.finding.span.start).toBe(20);
+    expect(blockerOf(row, [blocker(35, '13.490 €')])?.finding.span.start).toBe(35);
+    expect(blockerOf(row, [blocker(20, '13.490 €', 'style.x')])).toBeNull();
+    expect(blockerOf(row, [blocker(40, 'other')])).toBeNull();
+  });
+
+  it('has none for a row that is not contradicted', () => {
+    const ok = factRows([finding(0, 20, 28, 'facts', { verdict: 'supported' }, 'info')], text)[0];
+    expect(blockerOf(ok, [blocker(20, '13.490 €')])).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 // The facts panel's rows: the fact-check findings of a check report (check = facts), with
 // the verdict, both values and the evidence span that the core put into `evidence`.
-import type { EvidenceSpan, FactsVerdict } from './bindings';
+import type { Blocker, EvidenceSpan, FactsVerdict } from './bindings';
 import type { CheckedFinding } from './checks';
 
 export interface FactRow {
@@ -57,4 +57,19 @@ export function factCounts(rows: FactRow[]): Record<FactsVerdict, number> {
   const c: Record<FactsVerdict, number> = { contradicted: 0, unverifiable: 0, supported: 0 };
   for (const r of rows) c[r.verdict] += 1;
   return c;
+}
+
+/**
+ * The review blocker a contradicted row stands for (contradicted claims block approval
+ * until a reviewer waives them): the same code at the same place of the saved text, or
+ * the same claim text when edits above it moved it since the last save.
+ */
+export function blockerOf(row: FactRow, blocking: Blocker[]): Blocker | null {
+  if (row.verdict !== 'contradicted') return null;
+  const start = row.finding.finding.span.start;
+  return (
+    blocking.find((b) => b.finding.code === row.code && b.finding.span.start === start) ??
+    blocking.find((b) => b.finding.code === row.code && b.matched === row.text) ??
+    null
+  );
 }
