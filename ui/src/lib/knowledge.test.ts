@@ -9,6 +9,7 @@ import {
   keepProduct,
   markPieces,
   progressPercent,
+  requestCounter,
   sortSources,
   spanParts,
 } from './knowledge';
@@ -114,5 +115,25 @@ describe('search controls', () => {
     const c = { ...defaultControls(), product: 'AlbAir 6' };
     expect(keepProduct(c, ['AlbAir 9']).product).toBe('');
     expect(keepProduct(c, ['AlbAir 6', 'AlbAir 9'])).toBe(c);
+  });
+});
+
+describe('requestCounter', () => {
+  it('keeps the newest answer when an older search answers last', async () => {
+    const searches = requestCounter();
+    let shown = '';
+    const answer = (value: string, ms: number) => new Promise<string>((r) => setTimeout(() => r(value), ms));
+    const run = async (value: string, ms: number) => {
+      const id = searches.start();
+      const a = await answer(value, ms);
+      if (searches.isLatest(id)) shown = a;
+    };
+    // Hybrid without a filter is slow; BM25 with the product filter, started after it, is fast.
+    await Promise.all([run('hybrid, all products', 30), run('bm25, AlbAir 6', 1)]);
+    expect(shown).toBe('bm25, AlbAir 6');
+    const a = searches.start();
+    expect(searches.isLatest(a)).toBe(true);
+    searches.start();
+    expect(searches.isLatest(a)).toBe(false);
   });
 });

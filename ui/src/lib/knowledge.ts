@@ -102,3 +102,17 @@ export function activeFilters(c: SearchControls): number {
 export function keepProduct(c: SearchControls, products: readonly string[]): SearchControls {
   return c.product && !products.includes(c.product) ? { ...c, product: '' } : c;
 }
+
+/**
+ * Numbers requests so that only the newest one's answer is used. Searches run in
+ * parallel in the core and answer out of order: an older, slower one (hybrid embeds the
+ * query, BM25 does not) must not overwrite the answer to a newer one (a mode or filter
+ * just changed).
+ */
+export function requestCounter(): { start: () => number; isLatest: (id: number) => boolean } {
+  let newest = 0;
+  return {
+    start: () => ++newest,
+    isLatest: (id) => id === newest,
+  };
+}
