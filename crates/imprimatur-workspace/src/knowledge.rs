@@ -580,6 +580,66 @@ mod tests {
         }
     }
 
+    /// Server mode through the app's path, when `QDRANT_URL` is set and the model is
+    /// installed: `index = "qdrant"` ingests into the collection, the status comes from
+    /// the server's manifest, search answers from the server, and the folder watch
+    /// starts for it.
+    #[test]
+    fn ingest_status_search_and_watch_into_a_qdrant_server() {
+        let Ok(url) = std::env::var("QDRANT_URL") else {
+            println!("skipped: QDRANT_URL is not set, so the app's server-mode test did not run");
+            return;
+        };
+        let model = imprimatur_embed::default_model_dir();
+        if !model.join("model.safetensors").exists() {
+            println!("skipped: no embedding model in {}", model.display());
+            return;
+        }
+        let ws = workspace();
+        let collection = format!("imprimatur-app-test-{}", std::process::id());
+        std::fs::write(
+            ws.path().join("imprimatur.toml"),
+            format!(
+                "[workspace]\nname = \"Test\"\n[knowledge]\nindex = \"qdrant\"\nqdrant_url = \"{url}\"\ncollection = \"{collection}\"\n"
+            ),
+        )
+        .unwrap();
+        let k = Knowledge::new(model, Arc::new(KeyMap::new()));
+        let summary = k
+            .ingest(ws.path(), SystemTime::UNIX_EPOCH, &mut |_| {})
+            .unwrap();
+        assert_eq!(summary.ingested, 2, "{summary:?}");
+        // Nothing of the embedded index: the server holds the chunks.
+        let dir = imprimatur_knowledge::index_dir(ws.path());
+        assert!(!dir.join(imprimatur_knowledge::INDEX_FILE).exists());
+        let status = k.status(ws.path()).unwrap();
+        assert!(status
+            .sources
+            .iter()
+            .all(|s| s.state == KnowledgeSourceState::Ok));
+        assert!(status.watching, "the watch runs for the server too");
+        let results = k
+            .search(
+                ws.path(),
+                "Was kostet der Wartungsvertrag?",
+                SearchMode::Hybrid,
+                &KnowledgeFilters::default(),
+                5,
+            )
+            .unwrap();
+        assert_eq!(results.hits[0].path, "preise.md");
+        k.stop_watch();
+        let location = index_location(section(ws.path()).unwrap().as_ref()).unwrap();
+        let Index::Server(server) = Index::open(ws.path(), &location, Some(384)).unwrap() else {
+            panic!("not the server index");
+        };
+        drop(k);
+        Arc::try_unwrap(server)
+            .expect("one handle")
+            .drop_collection()
+            .unwrap();
+    }
+
     /// The real model, when installed: ingestion reports progress, search finds the
     /// price with a highlight, and the hit's offsets point at it in the source text.
     #[test]
