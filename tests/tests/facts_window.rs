@@ -103,22 +103,27 @@ async fn run(app: &App) {
     })
     .await;
 
-    // The right price is no error.
+    // The right price is supported: wait in the facts panel until the live check after
+    // the ingestion carries the facts verdicts (the article, opened at start, was first
+    // checked before there was an index).
+    by_testid(c, "facts-button").await.click().await.unwrap();
     let started = Instant::now();
     let before = until_js(
         c,
-        "the first check with facts",
+        "the right price's verdict in the facts panel",
         Duration::from_secs(180),
-        "const b = document.querySelector(\"[data-testid='facts-button']\");\
-         const ok = [...document.querySelectorAll(\"[data-testid='editor'] .cm-lintRange-hint, [data-testid='editor'] .cm-lintRange-info, [data-testid='editor'] .cm-lintRange-warning\")].length;\
-         return b && ok > 0 ? (b.querySelector(\"[data-testid='facts-badge']\")?.textContent ?? '0') : null;",
+        "const li = [...document.querySelectorAll(\"[data-testid='facts-claim']\")]\
+           .find((el) => el.querySelector(\"[data-testid='facts-claim-text']\")?.textContent.includes('12.490,00'));\
+         const b = document.querySelector(\"[data-testid='facts-badge']\");\
+         return li ? li.dataset.verdict + '|' + (b ? b.textContent.trim() : '0') : null;",
     )
     .await;
     println!(
-        "first check with facts: {:.1} s; contradicted before the edit: {}",
-        started.elapsed().as_secs_f64(),
-        before.trim()
+        "first check with facts: {:.1} s; the right price {before} (verdict|contradicted claims)",
+        started.elapsed().as_secs_f64()
     );
+    assert!(before.starts_with("supported|"), "{before}");
+    by_testid(c, "facts-button").await.click().await.unwrap();
 
     // Change the price to a wrong one, scrolled into view: CodeMirror renders only the
     // lines in the viewport, so a marker further down is not in the page.

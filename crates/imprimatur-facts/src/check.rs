@@ -169,7 +169,7 @@ pub fn assess_claims(
     top_k: usize,
 ) -> Vec<Assessment> {
     let names = kb.names();
-    let queries: Vec<&str> = claims.iter().map(|(_, c)| c.text.trim()).collect();
+    let queries: Vec<&str> = claims.iter().map(|(_, c)| query_of(&c.text)).collect();
     let mut out: Vec<Option<Assessment>> = vec![None; claims.len()];
     if queries.is_empty() {
         return Vec::new();
@@ -197,6 +197,26 @@ pub fn assess_claims(
     out.into_iter()
         .map(|a| a.unwrap_or_else(unreachable_assessment))
         .collect()
+}
+
+/// Words of a claim that go into its retrieval query. The embedding's cost grows faster
+/// than the text (attention over every token pair), and one long list item or run-on
+/// sentence of 200 words cost as much as all other claims of an article together; the
+/// subject and the first values, which retrieval needs, come early.
+const QUERY_WORDS: usize = 40;
+
+fn query_of(text: &str) -> &str {
+    let text = text.trim();
+    match text
+        .char_indices()
+        .filter(|(_, ch)| ch.is_whitespace())
+        .map(|(i, _)| i)
+        .filter(|&i| i > 0 && !text[..i].ends_with(char::is_whitespace))
+        .nth(QUERY_WORDS - 1)
+    {
+        Some(end) => &text[..end],
+        None => text,
+    }
 }
 
 /// Fact-checks `doc`: claims in its prose (not in code, headings or front matter).
@@ -569,4 +589,22 @@ fn finding_of(
         fix: None,
         evidence: Some(evidence),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::query_of;
+
+    #[test]
+    fn long_claims_are_cut_to_their_first_words_for_retrieval() {
+        assert_eq!(
+            query_of("  Die AlbAir 9 kostet 12.490,00 €. "),
+            "Die AlbAir 9 kostet 12.490,00 €."
+        );
+        let long: Vec<String> = (0..100).map(|i| format!("w{i}")).collect();
+        let long = long.join("  ");
+        let q = query_of(&long);
+        assert_eq!(q.split_whitespace().count(), super::QUERY_WORDS);
+        assert!(q.ends_with("w39"), "{q}");
+    }
 }

@@ -153,6 +153,12 @@ fn main() {
             .iter()
             .filter(|c| c.verdict == imprimatur_facts::Verdict::Contradicted)
             .count();
+        let longest = r
+            .claims
+            .iter()
+            .map(|c| c.text.split_whitespace().count())
+            .max()
+            .unwrap_or(0);
         let ran = kb.take(full);
         let mut times = Vec::new();
         for _ in 0..7 {
@@ -165,7 +171,7 @@ fn main() {
         kb.take(full);
         times.sort_by(f64::total_cmp);
         println!(
-            "facts check, 2,000 words, {claims} claims ({contradicted} contradicted), {label}, cold verdict cache: p50 {:.0} ms, p95 {:.0} ms; per check {ran}",
+            "facts check, 2,000 words, {claims} claims ({contradicted} contradicted, longest {longest} words), {label}, cold verdict cache: p50 {:.0} ms, p95 {:.0} ms; per check {ran}",
             percentile(&times, 0.5),
             percentile(&times, 0.95)
         );
