@@ -161,7 +161,9 @@ fn message(key: &str, args: &[(&str, String)], text: String) -> Message {
 /// settled. Only the rest (contradicted, unverifiable, or settled by no value) is
 /// retrieved again with [`Evidence::search`] (hybrid), whose query embeddings are
 /// computed in one batch. A contradiction is never taken from BM25 alone: a lexically
-/// near chunk about another product or year would make false errors.
+/// near chunk about another product or year would make false errors. (Measured: taking
+/// BM25 contradictions too leaves the labelled eval unchanged and halves the cold check,
+/// but adds a false "2026 vs 2012" error to the demo article "Wärmepumpe im Altbau".)
 pub fn assess_claims(
     claims: &[(&str, &Claim)],
     kb: &dyn Evidence,
