@@ -42,6 +42,10 @@ use tauri::{Emitter, Manager, State};
 /// The open workspace and who is acting. One workspace per window for now.
 struct Session {
     workspace: Mutex<Option<Workspace>>,
+    /// The open workspace's folder, apart from the workspace itself: a live check holds
+    /// the workspace for seconds (facts, same-topic embeddings), and the knowledge panel,
+    /// drafting and model commands need only the folder, so they must not wait for it.
+    root: Mutex<Option<PathBuf>>,
     /// The name revisions and audit entries are recorded under: the proved member once
     /// someone unlocked their key, else the OS user.
     author: ActingName,
@@ -126,6 +130,7 @@ fn install(s: &Session, ws: Workspace) -> Reply<WorkspaceInfo> {
     s.knowledge.stop_watch();
     let root = ws.root().to_path_buf();
     *s.workspace.lock().unwrap_or_else(|p| p.into_inner()) = Some(ws);
+    *s.root.lock().unwrap_or_else(|p| p.into_inner()) = Some(root.clone());
     if let Err(e) = s.knowledge.watch(&root) {
         eprintln!("imprimatur: knowledge watch: {e}");
     }
@@ -332,12 +337,8 @@ fn rule_try(
 /// The root of the open workspace; the workspace lock is not held during long
 /// knowledge work.
 fn ws_root(s: &Session) -> Reply<PathBuf> {
-    let guard = s.workspace.lock().unwrap_or_else(|p| p.into_inner());
-    Ok(guard
-        .as_ref()
-        .ok_or_else(no_workspace)?
-        .root()
-        .to_path_buf())
+    let guard = s.root.lock().unwrap_or_else(|p| p.into_inner());
+    guard.clone().ok_or_else(no_workspace)
 }
 
 /// The knowledge panel: every file of knowledge/ with its ingestion state.
@@ -810,6 +811,18 @@ fn startup_workspace(config_dir: &std::path::Path) -> Option<PathBuf> {
 }
 
 fn main() {
+    // Commands are blocking calls into the core run on the async runtime's workers (see
+    // `Reply`). The default pool has one worker per core, so on a 2-core laptop a live
+    // check and a facts check running at once left the knowledge panel and the autosave
+    // waiting for seconds. Sixteen workers keep short commands answering while long ones
+    // run; the work itself still shares the cores.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(16)
+        .thread_name("imprimatur-command")
+        .enable_all()
+        .build()
+        .expect("starting the command runtime");
+    tauri::async_runtime::set(runtime.handle().clone());
     tauri::Builder::default()
         .setup(|app| {
             let config_dir = app.path().app_config_dir()?;
@@ -828,6 +841,7 @@ fn main() {
                 None => None,
             };
             app.manage(Session {
+                root: Mutex::new(workspace.as_ref().map(|ws| ws.root().to_path_buf())),
                 workspace: Mutex::new(workspace),
                 author: ActingName::new(author),
                 actor: Mutex::new(None),
