@@ -254,6 +254,16 @@ describe('grouping and counting', () => {
     expect(marked.map((m) => m.finding.severity)).toEqual(['error', 'error']);
     expect(markedFindings(findings, 10)).toHaveLength(6);
   });
+
+  it('lists notes about the check run in the panel but never marks them', () => {
+    const withNote = convertFindings(text, [
+      f(3, { check: 'style', code: 'A.One', severity: 'warning' }),
+      f(0, { check: 'duplicates', code: 'dup.same_topic_skipped', severity: 'info' }),
+      f(0, { check: 'duplicates', code: 'dup.same_topic_partial', severity: 'info' }),
+    ]);
+    expect(summarize(withNote).total).toBe(3);
+    expect(markedFindings(withNote, 10).map((m) => m.finding.code)).toEqual(['A.One']);
+  });
 });
 
 describe('scores', () => {

@@ -300,9 +300,19 @@ export function summarize(findings: readonly CheckedFinding[]): CheckSummary {
 }
 
 /** The findings the editor marks: all, unless there are very many (most severe kept). */
+/**
+ * A note about the check run rather than the text ("the same-topic check was skipped:
+ * no embedder", "compared with 16 of 40 texts"): listed in the panel, never a marker,
+ * since it would underline whatever line happens to come first.
+ */
+export function isRunNote(finding: Finding): boolean {
+  return finding.code.endsWith('_skipped') || finding.code.endsWith('_partial');
+}
+
 export function markedFindings(findings: readonly CheckedFinding[], max: number): CheckedFinding[] {
-  if (findings.length <= max) return [...findings];
-  return [...findings]
+  const marked = findings.filter((f) => !isRunNote(f.finding));
+  if (marked.length <= max) return marked;
+  return marked
     .sort((a, b) => severityRank(a.finding.severity) - severityRank(b.finding.severity) || a.span.from - b.span.from)
     .slice(0, max);
 }
