@@ -402,6 +402,8 @@ fn statements(chunk: &EvidenceChunk) -> Vec<Statement<'_>> {
 /// The best statement found for one claim value.
 struct Candidate<'a> {
     score: f32,
+    /// The words the value's own context shares with the claim value's.
+    local_words: f32,
     statement: &'a Statement<'a>,
     value: Quantity,
 }
@@ -550,6 +552,11 @@ pub fn assess(
                 if !agrees && (local < CONTRADICTION_MIN || lists_it) {
                     continue;
                 }
+                // A range that holds the source's value ("zwischen 8 und 9 kW" against
+                // 9 kW) is compatible with it.
+                if !agrees && q.is_range() && !e.is_range() && e.low >= q.low && e.low <= q.high {
+                    continue;
+                }
                 let slot = if agrees {
                     &mut best_support
                 } else {
@@ -558,6 +565,7 @@ pub fn assess(
                 if slot.as_ref().is_none_or(|c| score > c.score) {
                     *slot = Some(Candidate {
                         score,
+                        local_words: words_local,
                         statement: st,
                         value: e.clone(),
                     });
@@ -565,8 +573,15 @@ pub fn assess(
             }
         }
         let support_score = best_support.as_ref().map_or(-1.0, |c| c.score);
+        // The claim's own value stated in the evidence in a matching context (a shared
+        // word around both values) is not contradicted by another value nearby: in the
+        // demo article "bei 35 °C Vorlauftemperatur" and "im Flüstermodus 33 dB(A)" beside
+        // "37 dB(A) in 3 m Abstand" were errors, though the source states both values.
+        let stated = best_support.as_ref().is_some_and(|s| s.local_words >= 1.0);
         match best_contra {
-            Some(c) if c.score >= CONTRADICTION_MIN && c.score > support_score + 0.25 => {
+            Some(c)
+                if c.score >= CONTRADICTION_MIN && c.score > support_score + 0.25 && !stated =>
+            {
                 if worst.as_ref().is_none_or(|(w, _)| c.score > w.score) {
                     worst = Some((c, q.clone()));
                 }
