@@ -19,21 +19,6 @@ async fn a_wrong_price_turns_red_with_the_price_list_as_evidence() {
     app.close("facts-final").await;
 }
 
-/// Evaluates `js` until it returns a string, for up to `limit` (ingestion and the first
-/// check with the embedder take longer than `wait_until` waits).
-async fn until_js(c: &Client, what: &str, limit: Duration, js: &str) -> String {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        let v = c.execute(js, vec![]).await.ok();
-        if let Some(s) = v.as_ref().and_then(|v| v.as_str()) {
-            return s.to_owned();
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    screenshot(c, "facts-timeout").await;
-    panic!("timed out after {limit:?} waiting for {what}");
-}
-
 async fn run(app: &App) {
     let c = &app.client;
     wait_until(c, "the demo workspace's name", || async {

@@ -23,23 +23,6 @@ async fn knowledge_panel_ingests_searches_and_opens_the_hit_in_its_source() {
     app.close("knowledge-final").await;
 }
 
-/// Runs `js` (which returns a string or null) until it answers, for up to `limit`.
-async fn poll_js(c: &Client, what: &str, limit: Duration, js: &str) -> String {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Ok(v) = c.execute(js, vec![]).await {
-            if let Some(s) = v.as_str() {
-                return s.to_owned();
-            }
-        }
-        if Instant::now() > deadline {
-            screenshot(c, "knowledge-timeout").await;
-            panic!("timed out after {limit:?} waiting for {what}");
-        }
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-}
-
 async fn run(app: &App) {
     let c = &app.client;
     wait_until(c, "the demo workspace's name", || async {
@@ -77,7 +60,7 @@ async fn run(app: &App) {
     by_testid(c, "knowledge-panel").await;
     // Longer than wait_until's: at start the open article's live check (facts: model
     // loads) can hold the command threads of a 2-core machine for half a minute.
-    let before = poll_js(
+    let before = until_js(
         c,
         "the sources before ingestion",
         Duration::from_secs(120),
@@ -103,7 +86,7 @@ async fn run(app: &App) {
         .click()
         .await
         .unwrap();
-    let bar = poll_js(
+    let bar = until_js(
         c,
         "the ingestion progress bar",
         Duration::from_secs(30),
@@ -114,7 +97,7 @@ async fn run(app: &App) {
     if bar == "shown" {
         screenshot(c, "knowledge-ingesting").await;
     }
-    let summary = poll_js(
+    let summary = until_js(
         c,
         "the end of the ingestion",
         Duration::from_secs(300),
@@ -176,7 +159,7 @@ async fn run(app: &App) {
         .await
         .unwrap();
     let t0 = Instant::now();
-    let first = poll_js(
+    let first = until_js(
         c,
         "search hits",
         Duration::from_secs(60),
@@ -271,7 +254,7 @@ async fn run(app: &App) {
 /// `(path, lang, product)` of every hit shown, once no search runs and the hits answer
 /// `query` (the panel's `data-query`); callers wait for a filter's effect themselves.
 async fn hits(c: &Client, what: &str, query: &str) -> Vec<(String, String, String)> {
-    let list = poll_js(
+    let list = until_js(
         c,
         what,
         Duration::from_secs(60),
@@ -410,7 +393,7 @@ async fn folder_watch(c: &Client, ws: &std::path::Path) {
     )
     .unwrap();
     search_for(c, "Quastenflosser-Rabatt").await;
-    let state = poll_js(
+    let state = until_js(
         c,
         "the new file indexed by the watch",
         Duration::from_secs(90),
@@ -433,7 +416,7 @@ async fn folder_watch(c: &Client, ws: &std::path::Path) {
     screenshot(c, "knowledge-watch-added").await;
 
     std::fs::remove_file(&file).unwrap();
-    poll_js(
+    until_js(
         c,
         "the deleted file gone from the sources",
         Duration::from_secs(60),
