@@ -15,6 +15,19 @@ fn json(out: &[u8]) -> serde_json::Value {
     serde_json::from_slice(out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(out)))
 }
 
+/// `corpus import --json DIR`, which must succeed, and its report.
+fn import_json(ws: &Path, dir: &Path) -> serde_json::Value {
+    json(
+        &imprimatur(ws)
+            .args(["corpus", "import", "--json"])
+            .arg(dir)
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    )
+}
+
 const OLD_ARTICLE: &str = "# Solarthermie im Bestand\n\nEine solarthermische Anlage auf dem Dach \
 erwärmt im Sommer das gesamte Brauchwasser eines Einfamilienhauses. Im Frühjahr und im Herbst \
 unterstützt sie die Heizung, sofern ein ausreichend großer Pufferspeicher im Keller steht. Die \
@@ -71,15 +84,7 @@ fn an_imported_corpus_is_found_in_a_draft_and_unchanged_files_are_not_indexed_ag
         "<html><body><p>Wärmewerk Albtal GmbH, Musterbach, Albstraße 1.</p></body></html>",
     )
     .unwrap();
-    let again = json(
-        &imprimatur(&ws)
-            .args(["corpus", "import", "--json"])
-            .arg(&corpus)
-            .assert()
-            .success()
-            .get_output()
-            .stdout,
-    );
+    let again = import_json(&ws, &corpus);
     assert_eq!(again["imported"], 1, "{again}");
     assert_eq!(again["updated"], 1, "{again}");
     assert_eq!(again["added"], 0, "{again}");
@@ -94,15 +99,7 @@ fn an_imported_corpus_is_found_in_a_draft_and_unchanged_files_are_not_indexed_ag
         "Wärmewerk Albtal, Telefon 07243 1234, montags bis freitags.",
     )
     .unwrap();
-    let third = json(
-        &imprimatur(&ws)
-            .args(["corpus", "import", "--json"])
-            .arg(&corpus)
-            .assert()
-            .success()
-            .get_output()
-            .stdout,
-    );
+    let third = import_json(&ws, &corpus);
     assert_eq!(third["removed"], 1, "{third}");
     assert_eq!(third["added"], 1, "{third}");
     assert_eq!(third["updated"], 0, "{third}");
