@@ -347,43 +347,44 @@ fn embed_topics(
 /// The one finding that says the same-topic signal compared the draft with only some
 /// texts: the others are still to be embedded.
 fn topic_partial(doc: &Document, compared: usize, waiting: usize) -> Finding {
-    let mut args = BTreeMap::new();
-    args.insert("compared".to_string(), compared.to_string());
-    args.insert("waiting".to_string(), waiting.to_string());
     let text = match doc.lang {
         Lang::De => format!("Gleiches Thema: mit {compared} Texten verglichen; {waiting} weitere werden bei den nächsten Prüfungen eingebettet."),
         Lang::En => format!("Same topic: compared with {compared} texts; {waiting} more are embedded in the next checks."),
     };
-    Finding {
-        check: CheckKind::Duplicates,
-        code: "dup.same_topic_partial".to_string(),
-        severity: Severity::Info,
-        message: Message {
-            key: "dup.same_topic_partial".to_string(),
-            args,
-            text,
-        },
-        span: doc.span(doc.body_start, doc.body_start),
-        fix: None,
-        evidence: None,
-    }
+    let args = [
+        ("compared", compared.to_string()),
+        ("waiting", waiting.to_string()),
+    ];
+    topic_note(doc, "dup.same_topic_partial", &args, text)
 }
 
 /// The one finding that says the same-topic signal did not run, and why.
 fn topic_skipped(doc: &Document, why: &str) -> Finding {
-    let mut args = BTreeMap::new();
-    args.insert("reason".to_string(), why.to_string());
     let text = match doc.lang {
         Lang::De => format!("Die Prüfung auf gleiche Themen wurde übersprungen: {why}"),
         Lang::En => format!("The same-topic check was skipped: {why}"),
     };
+    topic_note(
+        doc,
+        "dup.same_topic_skipped",
+        &[("reason", why.to_string())],
+        text,
+    )
+}
+
+/// A note about the same-topic run itself (not about a place in the text): info, at the
+/// start of the body.
+fn topic_note(doc: &Document, code: &str, args: &[(&str, String)], text: String) -> Finding {
     Finding {
         check: CheckKind::Duplicates,
-        code: "dup.same_topic_skipped".to_string(),
+        code: code.to_string(),
         severity: Severity::Info,
         message: Message {
-            key: "dup.same_topic_skipped".to_string(),
-            args,
+            key: code.to_string(),
+            args: args
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
             text,
         },
         span: doc.span(doc.body_start, doc.body_start),
